@@ -1,0 +1,77 @@
+"""Exceptions raised by sgmverify.
+
+Every error the toolkit raises on bad input is a subclass of :class:`SgmverifyError`, and its message
+says what is wrong *and* what to do about it.  The specific subclasses also inherit from the matching
+built-in exception (``ValueError``, ``LookupError``, ...) so that generic ``except ValueError`` code keeps
+working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SgmverifyError",
+    "InvalidParameterError",
+    "NotPSDError",
+    "WeightsError",
+    "ShapeError",
+    "TimeDomainError",
+    "ExpressionError",
+    "UnknownNameError",
+    "DerivationError",
+    "SuiteError",
+    "BoundEvaluationError",
+    "StoreError",
+    "CheckTimeoutError",
+]
+
+
+class SgmverifyError(Exception):
+    """Base class of every exception raised by sgmverify."""
+
+
+class InvalidParameterError(SgmverifyError, ValueError):
+    """A parameter has an invalid value (NaN, negative scale, ...)."""
+
+
+class NotPSDError(InvalidParameterError):
+    """A covariance matrix is not symmetric positive (semi-)definite."""
+
+
+class WeightsError(InvalidParameterError):
+    """Mixture weights are negative, NaN, or do not sum to one."""
+
+
+class ShapeError(InvalidParameterError):
+    """Arrays have shapes that do not fit together."""
+
+
+class TimeDomainError(InvalidParameterError):
+    """A time lies outside the domain on which a formula is defined (e.g. t <= 0 where it is singular)."""
+
+
+class ExpressionError(InvalidParameterError):
+    """A user-supplied sympy expression is malformed or has free symbols that are not declared parameters."""
+
+
+class UnknownNameError(SgmverifyError, LookupError):
+    """A name (process preset, scheme, suite, theorem, ...) is not known."""
+
+
+class DerivationError(SgmverifyError):
+    """A symbolic derivation could not be carried out and no numeric fall-back applies."""
+
+
+class SuiteError(SgmverifyError):
+    """A suite of checks failed to import or is malformed."""
+
+
+class BoundEvaluationError(SgmverifyError):
+    """A theorem's bound could not be evaluated (unknown symbols, non-finite value, ...)."""
+
+
+class StoreError(SgmverifyError, OSError):
+    """The results store or a report could not be written or read."""
+
+
+class CheckTimeoutError(SgmverifyError, TimeoutError):
+    """A check ran past its time limit."""
