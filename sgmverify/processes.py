@@ -1,0 +1,555 @@
+r"""Linear forward SDEs :math:`dX_t = a(t) X_t\,dt + g(t)\,dW_t` and their named presets.
+
+For a linear SDE started at :math:`X_0`,
+
+.. math::
+
+    X_t \mid X_0 \sim \mathcal N\big(m(t) X_0,\ \sigma^2(t) I\big),\qquad
+    m(t) = \exp\Big(\int_0^t a(s)\,ds\Big),\qquad
+    \sigma^2(t) = m(t)^2 \int_0^t \frac{g(s)^2}{m(s)^2}\,ds
+
+(Särkkä & Solin 2019, *Applied SDEs*, eq. 6.3; Song et al. 2021, *Score-based generative modeling through
+SDEs*, App. B).  Both are derived here with sympy from the user's :math:`a(t), g(t)`; when sympy cannot
+integrate, the numeric forms fall back to quadrature and the object's ``repr`` says so.
+
+The reverse process (Anderson 1982; Song et al. 2021, eqs. 6 and 13) has forward-time drift
+:math:`a(t)x - g(t)^2 \nabla\log p_t(x)` (SDE) or :math:`a(t)x - \tfrac12 g(t)^2\nabla\log p_t(x)`
+(probability-flow ODE), integrated backwards from ``T``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import DerivationError, InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
+from .symbolic import (
+    check_free_symbols,
+    is_mpmath,
+    is_torch,
+    lambdify_mpmath,
+    lambdify_numpy,
+    lambdify_torch,
+    parse_expr,
+    pow_to_exp,
+    stable_form,
+)
+
+__all__ = ["OU", "PROCESSES", "VE", "VP", "Cosine", "LinearSDE", "SubVP", "get_process"]
+
+#: The time symbol used by every process (positive so that sympy's integrals simplify).
+T_SYMBOL = sp.Symbol("t", positive=True)
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(48)
+
+
+#: Seconds sympy's general integrator may spend before the derivation falls back to quadrature.
+SYMPY_TIME_LIMIT = 10.0
+
+
+def _time_limited(fn: Callable[[], Any], seconds: float) -> Any:
+    """Run ``fn()``; raise TimeoutError after ``seconds`` (enforced only in the main thread, via SIGALRM)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return fn()
+
+    def _raise(signum, frame):
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _antiderivative(expr: sp.Expr, s: sp.Symbol) -> sp.Expr | None:
+    """An antiderivative of ``expr`` in ``s``, or None when sympy finds none in time.
+
+    ``manualintegrate`` first (fast, and gives ``log(cos)`` rather than ``log|cos|``), on the expression
+    and on its expansion, then sympy's general ``integrate`` under :data:`SYMPY_TIME_LIMIT`.
+    """
+    from sympy.integrals.manualintegrate import manualintegrate
+
+    for attempt in (
+        lambda: manualintegrate(expr, s),
+        lambda: manualintegrate(sp.expand(expr), s),
+        lambda: _time_limited(lambda: sp.integrate(expr, s, conds="none"), SYMPY_TIME_LIMIT),
+    ):
+        try:
+            F = attempt()
+        except Exception:  # noqa: BLE001  (sympy raises many types; a failure means "not found")
+            continue
+        if not F.has(sp.Integral):
+            return F
+    return None
+
+
+def _definite(expr: sp.Expr, s: sp.Symbol, t: sp.Symbol) -> sp.Expr | None:
+    F = _antiderivative(expr, s)
+    if F is None:
+        return None
+    lower = F.subs(s, 0)
+    if lower.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        lower = sp.limit(F, s, 0, "+")
+    return F.subs(s, t) - lower
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SGMVERIFY_CACHE_DIR", Path.home() / ".cache" / "sgmverify")) / "derivations"
+
+
+@functools.lru_cache(maxsize=256)
+def _derive(a: sp.Expr, g: sp.Expr, t: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]:
+    """:func:`_derive_uncached` behind an in-memory and an on-disk cache (keyed by the exact expressions)."""
+    key = hashlib.sha256(f"{sp.__version__}|{sp.srepr(a)}|{sp.srepr(g)}|{sp.srepr(t)}".encode()).hexdigest()
+    path = _cache_dir() / f"{key}.pkl"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # noqa: BLE001  (missing or unreadable cache entry: derive again)
+        pass
+    result = _derive_uncached(a, g, t)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs the derivation time next run
+    return result
+
+
+def _derive_uncached(a: sp.Expr, g: sp.Expr, t: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]:
+    """Derive ``(log m(t), sigma^2(t))`` symbolically; ``sigma^2`` is None when sympy cannot integrate.
+
+    .. math::
+        \\log m(t) = \\int_0^t a,\\qquad
+        \\sigma^2(t) = e^{2\\log m(t)}\\int_0^t g(s)^2 e^{-2\\log m(s)} ds
+    """
+    s = sp.Dummy("s", positive=True)
+    log_m = _definite(pow_to_exp(a.subs(t, s), s), s, t)
+    if log_m is None:
+        raise DerivationError(
+            f"sympy could not integrate the drift coefficient a(t) = {a}; pass an a(t) with an elementary "
+            "antiderivative (the mean coefficient m(t) = exp(int a) is needed in closed form)."
+        )
+    log_m = sp.simplify(log_m)
+    integrand = sp.simplify(pow_to_exp(g.subs(t, s) ** 2 * sp.exp(-2 * log_m.subs(t, s)), s))
+    inner = _definite(integrand, s, t)
+    if inner is None:
+        return log_m, None
+    var = sp.simplify(sp.exp(2 * log_m) * inner)
+    return log_m, var
+
+
+class LinearSDE:
+    r"""Forward SDE :math:`dX = a(t)X\,dt + g(t)\,dW` on :math:`[0, t_{\max})`.
+
+    Parameters
+    ----------
+    a, g : sympy expression or str
+        Drift coefficient :math:`a(t)` and diffusion :math:`g(t)` as functions of the symbol ``t`` and the
+        parameters named in ``params``.
+    params : mapping of str to float, optional
+        Numeric values of the parameter symbols.  Every free symbol other than ``t`` must be named here.
+    t_max : float, default inf
+        Exclusive end of the time domain (e.g. 1 for the cosine schedule, whose drift blows up at t = 1).
+    name : str, optional
+        Human-readable name used in reports.
+    var_override : sympy expression, optional
+        A *declared* marginal variance replacing the derived one (for published conventions that differ
+        from the SDE's exact variance from :math:`X_0`, e.g. score-SDE's VE).  The repr says so.
+    t : sympy Symbol, optional
+        The time symbol used in ``a`` and ``g`` (default: the symbol named ``t``).
+    """
+
+    def __init__(
+        self,
+        a: sp.Expr | str | float,
+        g: sp.Expr | str | float,
+        params: Mapping[str, float] | None = None,
+        *,
+        t_max: float = math.inf,
+        name: str | None = None,
+        var_override: sp.Expr | None = None,
+        t: sp.Symbol | None = None,
+    ) -> None:
+        params = dict(params or {})
+        local = {k: sp.Symbol(k, positive=True) for k in params}
+        local["t"] = T_SYMBOL
+        a_e, g_e = parse_expr(a, local), parse_expr(g, local)
+        user_t = t if t is not None else _find_t(a_e, g_e)
+        if user_t is not None:
+            a_e, g_e = a_e.subs(user_t, T_SYMBOL), g_e.subs(user_t, T_SYMBOL)
+        allowed = [T_SYMBOL, *local.values()]
+        check_free_symbols(a_e, allowed, "the drift coefficient a(t) =")
+        check_free_symbols(g_e, allowed, "the diffusion g(t) =")
+        for k, v in params.items():
+            if not (isinstance(v, int | float | np.floating | np.integer) and math.isfinite(float(v))):
+                raise InvalidParameterError(f"parameter {k} = {v!r} must be a finite number.")
+        if not (t_max > 0):
+            raise InvalidParameterError(f"t_max must be > 0, got {t_max}.")
+        self.t = T_SYMBOL
+        self.a_expr, self.g_expr = a_e, g_e
+        self.params = {k: float(v) for k, v in params.items()}
+        self.t_max = float(t_max)
+        self.name = name or f"LinearSDE(a={a_e}, g={g_e})"
+        self._subs = {sym: sp.Float(self.params[str(sym)]) for sym in _param_symbols(a_e, g_e)}
+        log_m, var = _derive(a_e, g_e, T_SYMBOL)
+        self.log_m_expr = log_m
+        self.m_expr = sp.exp(log_m)
+        self.declared_var = var_override is not None
+        if var_override is not None:
+            var = var_override
+        self.var_expr = var
+        self.var_by_quadrature = var is None
+        self._fns: dict[tuple[str, str], Callable] = {}
+
+    # ------------------------------------------------------------------ numeric forms
+    def _numeric(self, what: str, backend: str) -> Callable:
+        key = (what, backend)
+        if key not in self._fns:
+            self._fns[key] = self._build(what, backend)
+        return self._fns[key]
+
+    def _probes(self) -> list[float]:
+        top = min(self.t_max * 0.95, 1.0)
+        return [1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 0.1 * top, 0.3 * top, 0.6 * top, top]
+
+    def _expr(self, what: str) -> sp.Expr:
+        exprs = {"a": self.a_expr, "g": self.g_expr, "log_m": self.log_m_expr, "var": self.var_expr}
+        return exprs[what].subs(self._subs)
+
+    def _build(self, what: str, backend: str) -> Callable:
+        if what == "var" and self.var_by_quadrature:
+            return self._var_quadrature(backend)
+        expr = self._expr(what)
+        if backend == "numpy_stable":
+            expr, _ = stable_form(expr, self.t, self._probes())
+            return lambdify_numpy(self.t, expr)
+        if backend == "numpy":
+            return self._numeric(what, "numpy_stable")
+        if backend == "mpmath":
+            return lambdify_mpmath(self.t, expr)
+        if backend == "torch":
+            stable, _ = stable_form(expr, self.t, self._probes())
+            return lambdify_torch(self.t, stable)
+        raise UnknownNameError(f"unknown backend {backend!r}; use 'numpy', 'mpmath' or 'torch'.")
+
+    def _var_quadrature(self, backend: str) -> Callable:
+        """sigma^2(t) = int_0^t g(s)^2 exp(2 (log m(t) - log m(s))) ds by quadrature."""
+        if backend == "mpmath":
+            g = lambdify_mpmath(self.t, self._expr("g"))
+            lm = lambdify_mpmath(self.t, self._expr("log_m"))
+            return lambda t: mpmath.quad(lambda s: g(s) ** 2 * mpmath.exp(2 * (lm(t) - lm(s))), [0, t])
+        from scipy.integrate import quad
+
+        g = lambdify_numpy(self.t, self._expr("g"))
+        lm = self._numeric("log_m", "numpy")
+
+        def one(tt: float) -> float:
+            if tt == 0:
+                return 0.0
+            val, _ = quad(
+                lambda s: float(g(s)) ** 2 * math.exp(2 * (lm(tt) - lm(s))),
+                0.0,
+                tt,
+                epsabs=0,
+                epsrel=1e-13,
+                limit=200,
+            )
+            return val
+
+        f_np = np.vectorize(one, otypes=[float])
+        if backend == "torch":
+            import torch
+
+            return lambda t: torch.as_tensor(f_np(t.detach().cpu().numpy()), dtype=t.dtype)
+        return f_np
+
+    def _eval(self, what: str, t: Any) -> Any:
+        if is_torch(t):
+            self._check_t(t.detach().cpu().numpy())
+            return self._numeric(what, "torch")(t)
+        if is_mpmath(t):
+            self._check_t(float(t))
+            return self._numeric(what, "mpmath")(t)
+        t_arr = np.asarray(t, dtype=float)
+        self._check_t(t_arr)
+        out = self._numeric(what, "numpy")(t_arr)
+        return float(out) if np.ndim(t) == 0 else out
+
+    def _check_t(self, t: np.ndarray) -> None:
+        t = np.asarray(t, dtype=float)
+        if np.any(np.isnan(t)):
+            raise InvalidParameterError("time t contains NaN; pass finite times in [0, t_max).")
+        if np.any(t < 0) or np.any(t >= self.t_max):
+            bad = t[(t < 0) | (t >= self.t_max)].ravel()[0]
+            raise TimeDomainError(
+                f"t = {bad} lies outside the domain [0, {self.t_max}) of {self.name}; "
+                "pass times with 0 <= t < t_max."
+            )
+
+    # ------------------------------------------------------------------ public API (contract)
+    def log_mean_coeff(self, t: Any) -> Any:
+        r""":math:`\log m(t) = \int_0^t a(s)\,ds`."""
+        return self._eval("log_m", t)
+
+    def mean_coeff(self, t: Any) -> Any:
+        r""":math:`m(t) = \exp\int_0^t a(s)\,ds`."""
+        lm = self.log_mean_coeff(t)
+        if is_torch(lm):
+            return lm.exp()
+        if is_mpmath(lm):
+            return mpmath.exp(lm)
+        return np.exp(lm)
+
+    def var(self, t: Any) -> Any:
+        r""":math:`\sigma^2(t) = m(t)^2\int_0^t g(s)^2/m(s)^2\,ds` (or the declared variance)."""
+        return self._eval("var", t)
+
+    def std(self, t: Any) -> Any:
+        r""":math:`\sigma(t)`."""
+        v = self.var(t)
+        if is_torch(v):
+            return v.sqrt()
+        if is_mpmath(v):
+            return mpmath.sqrt(v)
+        return np.sqrt(v)
+
+    def drift_coeff(self, t: Any) -> Any:
+        """The scalar drift coefficient :math:`a(t)`."""
+        return self._eval("a", t)
+
+    def diffusion(self, t: Any) -> Any:
+        """The diffusion coefficient :math:`g(t)`."""
+        return self._eval("g", t)
+
+    def drift(self, x: Any, t: Any) -> Any:
+        """Forward drift :math:`a(t)\\,x` for ``x`` of shape (d,) or (n, d) and scalar or (n,) ``t``."""
+        return _col(self.drift_coeff(t), x) * x
+
+    def marginal_prob(self, x0: Any, t: Any) -> tuple[Any, Any]:
+        """Mean :math:`m(t) x_0` and std :math:`\\sigma(t)` of :math:`X_t \\mid X_0 = x_0` (score-SDE names)."""
+        return _col(self.mean_coeff(t), x0) * x0, self.std(t)
+
+    def prior(self, T: float, dim: int = 1):
+        r"""Reference Gaussian a sampler starts from: :math:`\mathcal N(0, \sigma^2(T) I_d)`.
+
+        This is the law of :math:`X_T` started at :math:`X_0 = 0`; it differs from the true :math:`p_T` by the
+        forgotten data term :math:`m(T) X_0`, which is the initialisation error the theory bounds.
+        """
+        from .distributions import Gaussian
+
+        if int(dim) != dim or dim < 1:
+            raise ShapeError(f"dim must be a positive integer, got {dim!r}.")
+        return Gaussian(np.zeros(int(dim)), self.var(float(T)) * np.eye(int(dim)))
+
+    def reverse_drift(self, x: Any, t: Any, score: Any, ode: bool = False) -> Any:
+        r"""Forward-time drift of the reverse process.
+
+        .. math:: a(t)x - c\,g(t)^2 s(x, t),\qquad c = 1 \text{ (SDE)},\ c = 1/2 \text{ (ODE)}
+
+        ``score`` is a callable ``score(x, t)`` or an array shaped like ``x``.  A sampler moving from
+        :math:`t` to :math:`t - h` steps :math:`x \leftarrow x - h\,\mathrm{reverse\_drift}` (plus
+        :math:`g(t)\sqrt h\,z` for the SDE).
+        """
+        s = score(x, t) if callable(score) else score
+        if np.shape(s) != np.shape(x):
+            raise ShapeError(f"score has shape {np.shape(s)} but x has shape {np.shape(x)}; they must match.")
+        c = 0.5 if ode else 1.0
+        g = self.diffusion(t)
+        return self.drift(x, t) - c * _col(g * g, x) * s
+
+    def transition(self, t_from: Any, t_to: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""Exponential-integrator coefficients of a backward step ``t_from -> t_to`` (score frozen).
+
+        .. math::
+            r = \frac{m(t_{to})}{m(t_{from})},\quad
+            c_s = \int_{t_{to}}^{t_{from}} \frac{m(t_{to})}{m(u)} g(u)^2\,du,\quad
+            v = \int_{t_{to}}^{t_{from}} \frac{m(t_{to})^2}{m(u)^2} g(u)^2\,du
+
+        so that the SDE step is :math:`x' = r x + c_s s(x, t_{from}) + \sqrt v\,z` and the ODE step
+        :math:`x' = r x + \tfrac12 c_s s(x, t_{from})`.  Integrals by 48-point Gauss–Legendre per step.
+        """
+        t1 = np.asarray(t_from, dtype=float)
+        t0 = np.asarray(t_to, dtype=float)
+        if np.any(t0 > t1):
+            raise TimeDomainError("transition needs t_to <= t_from (a backward step).")
+        self._check_t(t1)
+        self._check_t(t0)
+        lm0 = self._numeric("log_m", "numpy")(t0)
+        half = 0.5 * (t1 - t0)
+        u = (0.5 * (t1 + t0))[..., None] + half[..., None] * _GL_NODES
+        g2 = self._numeric("g", "numpy")(u) ** 2
+        e = lm0[..., None] - self._numeric("log_m", "numpy")(u)
+        score_coeff = half * np.sum(_GL_WEIGHTS * g2 * np.exp(e), axis=-1)
+        noise_var = half * np.sum(_GL_WEIGHTS * g2 * np.exp(2 * e), axis=-1)
+        ratio = np.exp(lm0 - self._numeric("log_m", "numpy")(t1))
+        return ratio, score_coeff, noise_var
+
+    def __repr__(self) -> str:
+        p = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        how = "sigma^2 by quadrature (sympy could not integrate)" if self.var_by_quadrature else "closed form"
+        if self.declared_var:
+            how = "declared marginal variance (not the SDE's variance from X_0)"
+        return f"<{self.name}({p}): a(t)={self.a_expr}, g(t)={self.g_expr}; {how}>"
+
+
+def _find_t(*exprs: sp.Expr) -> sp.Symbol | None:
+    for e in exprs:
+        for s in e.free_symbols:
+            if s.name == "t" and s != T_SYMBOL:
+                return s
+    return None
+
+
+def _param_symbols(*exprs: sp.Expr) -> set[sp.Symbol]:
+    return {s for e in exprs for s in e.free_symbols if s != T_SYMBOL}
+
+
+def _col(c: Any, x: Any) -> Any:
+    """Reshape a per-sample coefficient (n,) to (n, 1) so it broadcasts against x of shape (n, d)."""
+    if np.ndim(c) == 1 and np.ndim(x) == 2:
+        return c[:, None]
+    return c
+
+
+# ---------------------------------------------------------------------- presets
+def _pos(**kw: float) -> None:
+    for k, v in kw.items():
+        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+            raise InvalidParameterError(f"{k} must be a finite number > 0, got {v!r}.")
+
+
+_t = T_SYMBOL
+
+
+class OU(LinearSDE):
+    r"""Ornstein–Uhlenbeck :math:`dX = -X\,dt + \sqrt2\,dW`.
+
+    :math:`m = e^{-t}`, :math:`\sigma^2 = 1-e^{-2t}`; the stationary law is N(0, I).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(-1, sp.sqrt(2), {}, name="OU")
+
+
+class VP(LinearSDE):
+    r"""Variance-preserving SDE with linear :math:`\beta(t)=\beta_{\min}+t(\beta_{\max}-\beta_{\min})`.
+
+    :math:`a = -\beta/2`, :math:`g = \sqrt\beta`, so :math:`\sigma^2 = 1 - e^{-B(t)}`,
+    :math:`B = \int_0^t\beta` (Song et al. 2021, eq. 11).  score-SDE uses ``beta_min=0.1, beta_max=20``
+    on :math:`t \in [0, 1]` (:meth:`score_sde`).
+    """
+
+    def __init__(self, beta_min: float, beta_max: float) -> None:
+        _pos(beta_min=beta_min, beta_max=beta_max)
+        if beta_max < beta_min:
+            raise InvalidParameterError(f"beta_max ({beta_max}) must be >= beta_min ({beta_min}).")
+        b0, b1 = sp.symbols("beta_min beta_max", positive=True)
+        beta = b0 + _t * (b1 - b0)
+        super().__init__(-beta / 2, sp.sqrt(beta), {"beta_min": beta_min, "beta_max": beta_max}, name="VP")
+
+    @classmethod
+    def score_sde(cls) -> VP:
+        """The score-SDE defaults ``beta_min=0.1, beta_max=20``."""
+        return cls(0.1, 20.0)
+
+
+class SubVP(LinearSDE):
+    r"""sub-VP SDE (Song et al. 2021, eq. 12): :math:`a=-\beta/2`, :math:`g^2=\beta(1-e^{-2B(t)})`.
+
+    Then :math:`\sigma^2(t) = (1-e^{-B(t)})^2`.
+    """
+
+    def __init__(self, beta_min: float, beta_max: float) -> None:
+        _pos(beta_min=beta_min, beta_max=beta_max)
+        if beta_max < beta_min:
+            raise InvalidParameterError(f"beta_max ({beta_max}) must be >= beta_min ({beta_min}).")
+        b0, b1 = sp.symbols("beta_min beta_max", positive=True)
+        beta = b0 + _t * (b1 - b0)
+        big_b = b0 * _t + (b1 - b0) * _t**2 / 2
+        g = sp.sqrt(beta * (1 - sp.exp(-2 * big_b)))
+        super().__init__(-beta / 2, g, {"beta_min": beta_min, "beta_max": beta_max}, name="SubVP")
+
+
+class VE(LinearSDE):
+    r"""Variance-exploding SDE with geometric noise, :math:`r = \sigma_{\max}/\sigma_{\min}`.
+
+    :math:`a = 0`, :math:`g(t) = \sigma_{\min} r^t\sqrt{2\log r}` (Song et al. 2021, eq. 9).
+
+    ``convention="exact"`` (default): the variance of :math:`X_t` given :math:`X_0`, derived from the SDE,
+    :math:`\sigma^2(t) = \sigma_{\min}^2(r^{2t}-1)`.
+    ``convention="score_sde"``: the *declared* :math:`\sigma(t) = \sigma_{\min} r^t` used by the original
+    score-SDE code (it treats :math:`X_0` as already carrying noise :math:`\sigma_{\min}`), which is not the
+    SDE's variance from :math:`X_0`; the difference is :math:`\sigma_{\min}^2` for every t.
+    """
+
+    def __init__(self, sigma_min: float, sigma_max: float, convention: str = "exact") -> None:
+        _pos(sigma_min=sigma_min, sigma_max=sigma_max)
+        if sigma_max <= sigma_min:
+            raise InvalidParameterError(f"sigma_max ({sigma_max}) must be > sigma_min ({sigma_min}).")
+        if convention not in ("exact", "score_sde"):
+            raise UnknownNameError(f"unknown VE convention {convention!r}; use 'exact' or 'score_sde'.")
+        s0, s1 = sp.symbols("sigma_min sigma_max", positive=True)
+        g = s0 * (s1 / s0) ** _t * sp.sqrt(2 * sp.log(s1 / s0))
+        override = s0**2 * (s1 / s0) ** (2 * _t) if convention == "score_sde" else None
+        self.convention = convention
+        super().__init__(
+            0,
+            g,
+            {"sigma_min": sigma_min, "sigma_max": sigma_max},
+            name="VE" if convention == "exact" else "VE[score_sde]",
+            var_override=override,
+        )
+
+    @classmethod
+    def score_sde(cls, convention: str = "exact") -> VE:
+        """The score-SDE CIFAR-10 defaults ``sigma_min=0.01, sigma_max=50``."""
+        return cls(0.01, 50.0, convention=convention)
+
+
+class Cosine(LinearSDE):
+    r"""Continuous-time cosine schedule (Nichol & Dhariwal 2021, eq. 17) as a VP SDE on :math:`[0, 1)`.
+
+    :math:`m(t)^2 = \bar\alpha(t) = \cos^2\phi(t)/\cos^2\phi(0)`, :math:`\phi(t) = \frac{t+s}{1+s}\frac\pi2`;
+    hence :math:`\beta(t) = -2\,\tfrac{d}{dt}\log m = \frac{\pi}{1+s}\tan\phi(t)`, :math:`a=-\beta/2`,
+    :math:`g=\sqrt\beta`, :math:`\sigma^2 = 1-\bar\alpha(t)`.
+    :math:`\beta` blows up at t = 1, so ``t_max = 1``.
+    """
+
+    def __init__(self, s: float = 0.008) -> None:
+        _pos(s=s)
+        s_sym = sp.Symbol("s", positive=True)
+        beta = sp.pi / (1 + s_sym) * sp.tan((_t + s_sym) / (1 + s_sym) * sp.pi / 2)
+        super().__init__(-beta / 2, sp.sqrt(beta), {"s": s}, t_max=1.0, name="Cosine")
+
+
+PROCESSES: dict[str, type[LinearSDE]] = {"ou": OU, "vp": VP, "subvp": SubVP, "ve": VE, "cosine": Cosine}
+
+
+def get_process(name: str, **params: Any) -> LinearSDE:
+    """Build a preset by name (``ou``, ``vp``, ``subvp``, ``ve``, ``cosine``) with explicit parameters."""
+    key = name.lower().replace("-", "").replace("_", "")
+    if key not in PROCESSES:
+        raise UnknownNameError(f"unknown process {name!r}; known: {sorted(PROCESSES)}.")
+    try:
+        return PROCESSES[key](**params)
+    except TypeError as exc:
+        raise InvalidParameterError(f"bad parameters for process {name!r}: {exc}") from exc
