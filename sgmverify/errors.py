@@ -9,19 +9,19 @@ working.
 from __future__ import annotations
 
 __all__ = [
-    "SgmverifyError",
+    "BoundEvaluationError",
+    "CheckTimeoutError",
+    "DerivationError",
+    "ExpressionError",
     "InvalidParameterError",
     "NotPSDError",
-    "WeightsError",
+    "SgmverifyError",
     "ShapeError",
-    "TimeDomainError",
-    "ExpressionError",
-    "UnknownNameError",
-    "DerivationError",
-    "SuiteError",
-    "BoundEvaluationError",
     "StoreError",
-    "CheckTimeoutError",
+    "SuiteError",
+    "TimeDomainError",
+    "UnknownNameError",
+    "WeightsError",
 ]
 
 

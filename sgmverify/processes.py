@@ -345,7 +345,7 @@ class LinearSDE:
         return _col(self.drift_coeff(t), x) * x
 
     def marginal_prob(self, x0: Any, t: Any) -> tuple[Any, Any]:
-        """Mean :math:`m(t) x_0` and std :math:`\\sigma(t)` of :math:`X_t \\mid X_0 = x_0` (score-SDE names)."""
+        r"""Mean :math:`m(t) x_0` and std :math:`\sigma(t)` of :math:`X_t \mid X_0 = x_0`."""
         return _col(self.mean_coeff(t), x0) * x0, self.std(t)
 
     def prior(self, T: float, dim: int = 1):
