@@ -1,0 +1,314 @@
+"""Tests of sgmverify.samplers: grids, schemes, statuses, coupling, bad input, and measured orders.
+
+Reference problem (independent of the samplers): 1-D data N(MU, LAM) pushed through OU, whose exact score is
+s_t(x) = -(x - m_t MU) / (m_t^2 LAM + sigma_t^2), and whose probability-flow ODE maps x_T to
+x_0 = MU + sqrt(LAM / (m_T^2 LAM + sigma_T^2)) (x_T - m_T MU)   (the monotone map between the Gaussians).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
+from sgmverify.processes import OU, VE, VP, LinearSDE
+from sgmverify.samplers import (
+    SCHEMES,
+    SamplerResult,
+    Status,
+    check_grid,
+    coarsen_noise,
+    draw_noise,
+    get_scheme,
+    karras_grid,
+    quadratic_grid,
+    sample,
+    time_grid,
+    uniform_grid,
+)
+
+MU, LAM, T = 0.5, 0.3, 1.0
+FIXED = [name for name in SCHEMES if name != "adaptive_ode"]
+
+
+@pytest.fixture(scope="module")
+def ou():
+    return OU()
+
+
+def capped():
+    """OU on the finite time domain [0, 1) (the shape of the cosine schedule, cheap to build)."""
+    return LinearSDE(-1, "sqrt(2)", t_max=1.0, name="OU[t<1]")
+
+
+def exact_score(process):
+    def score(x, t):
+        m, v = process.mean_coeff(t), process.var(t)
+        return -(x - m * MU) / (m * m * LAM + v)
+
+    return score
+
+
+def flow_map(process, x_T):
+    m, v = process.mean_coeff(T), process.var(T)
+    return MU + math.sqrt(LAM / (m * m * LAM + v)) * (x_T - m * MU)
+
+
+def slope(ks, errors):
+    """Order p from error ~ C K^{-p}: minus the least-squares slope of log error against log K."""
+    return -np.polyfit(np.log(ks), np.log(errors), 1)[0]
+
+
+# ------------------------------------------------------------------------------------------ registry
+def test_registry_declares_kind_and_order():
+    for name, s in SCHEMES.items():
+        assert s.name == name and s.kind in ("sde", "ode") and s.reference
+        if s.kind == "sde":
+            assert s.strong_order is not None and s.order is not None
+    assert [SCHEMES[n].order for n in ("em", "ei", "euler_ode", "heun_ode", "rk4_ode")] == [1, 1, 1, 2, 4]
+    assert SCHEMES["adaptive_ode"].order is None
+
+
+def test_unknown_scheme_lists_known_names():
+    with pytest.raises(UnknownNameError, match="heun_ode"):
+        get_scheme("heun")
+
+
+# ------------------------------------------------------------------------------------------ grids
+@pytest.mark.parametrize("maker", [uniform_grid, quadratic_grid])
+def test_simple_grids_monotone_with_exact_endpoints(maker):
+    g = maker(2.0, 17, 0.01)
+    assert g.shape == (18,) and g[0] == 2.0 and g[-1] == 0.01 and np.all(np.diff(g) < 0)
+
+
+def test_uniform_and_quadratic_spacing():
+    assert np.allclose(np.diff(uniform_grid(1.0, 4)), -0.25)
+    steps = -np.diff(quadratic_grid(1.0, 8))
+    assert np.all(np.diff(steps) < 0)  # steps shrink towards t_min
+    assert np.allclose(quadratic_grid(1.0, 2), [1.0, 0.25, 0.0])
+
+
+def test_karras_grid_matches_closed_form_for_ve():
+    # VE ("exact"): m = 1, sigma^2 = smin^2 (r^{2t} - 1), so t(s) = log(1 + s^2/smin^2) / (2 log r).
+    smin, smax, rho, K = 0.01, 50.0, 7.0, 12
+    g = karras_grid(VE(smin, smax), 1.0, K, 1e-3, rho)
+    sig = lambda t: smin * math.sqrt((smax / smin) ** (2 * t) - 1)  # noqa: E731
+    s_hi, s_lo = sig(1.0), sig(1e-3)
+    target = (s_hi ** (1 / rho) + np.arange(K + 1) / K * (s_lo ** (1 / rho) - s_hi ** (1 / rho))) ** rho
+    expected = np.log1p(target**2 / smin**2) / (2 * math.log(smax / smin))
+    assert np.allclose(g, expected, rtol=1e-12, atol=1e-13)  # bisection to float spacing
+
+
+@pytest.mark.parametrize("process", [VP(0.1, 20.0), OU()])
+def test_karras_grid_is_rho_spaced_in_edm_sigma(process):
+    rho, K = 3.0, 20
+    g = karras_grid(process, 1.0, K, 0.0, rho)
+    assert g[0] == 1.0 and g[-1] == 0.0 and np.all(np.diff(g) < 0)
+    s = (process.std(g) / process.mean_coeff(g)) ** (1 / rho)
+    assert np.allclose(np.diff(s), np.diff(s)[0], rtol=1e-8, atol=1e-12)
+    assert np.array_equal(time_grid("karras", 1.0, K, 0.0, process=process, rho=rho), g)
+
+
+def test_time_grid_by_name():
+    assert np.array_equal(time_grid("uniform", 1.0, 5), uniform_grid(1.0, 5))
+    assert np.array_equal(time_grid("quadratic", 1.0, 5, 0.1), quadratic_grid(1.0, 5, 0.1))
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: uniform_grid(1.0, 0), InvalidParameterError, "positive integer"),
+        (lambda: uniform_grid(1.0, 2.5), InvalidParameterError, "positive integer"),
+        (lambda: uniform_grid(1.0, True), InvalidParameterError, "positive integer"),
+        (lambda: uniform_grid(0.5, 4, 0.5), InvalidParameterError, "T > t_min"),
+        (lambda: quadratic_grid(1.0, 4, -0.1), TimeDomainError, "t_min must be >= 0"),
+        (lambda: uniform_grid(math.nan, 4), InvalidParameterError, "finite"),
+        (lambda: karras_grid(OU(), 1.0, 4, 0.0, rho=0.0), InvalidParameterError, "rho"),
+        (lambda: karras_grid(capped(), 1.0, 4), TimeDomainError, "time domain"),
+        (lambda: time_grid("karras", 1.0, 4), InvalidParameterError, "process="),
+        (lambda: time_grid("log", 1.0, 4), UnknownNameError, "uniform"),
+        (lambda: check_grid([0.0, 0.5, 1.0]), InvalidParameterError, "strictly decreasing"),
+        (lambda: check_grid([1.0, 0.5, 0.5]), InvalidParameterError, "strictly decreasing"),
+        (lambda: check_grid([1.0, math.nan]), InvalidParameterError, "NaN"),
+        (lambda: check_grid([1.0]), ShapeError, "at least 2"),
+        (lambda: check_grid([[1.0, 0.0]]), ShapeError, "1-D"),
+        (lambda: check_grid([1.0, -0.1]), TimeDomainError, "t_min"),
+        (lambda: check_grid([1.0, 0.0], capped()), TimeDomainError, "outside the process"),
+    ],
+)
+def test_grid_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ---------------------------------------------------------------------------------- results and coupling
+@pytest.mark.parametrize("scheme", FIXED)
+def test_fixed_step_result_fields(ou, scheme):
+    K = 8
+    res = sample(ou, exact_score(ou), np.zeros((5, 2)), uniform_grid(T, K), scheme, rng=0)
+    assert isinstance(res, SamplerResult) and res.ok and res.status is Status.OK and res.message == ""
+    assert res.x.shape == (5, 2) and res.n_steps == K and res.t_final == 0.0
+    assert res.nfe == K * SCHEMES[scheme].nfe_per_step
+
+
+def test_shared_increments_make_runs_identical(ou):
+    g = uniform_grid(T, 20)
+    x0 = np.random.default_rng(1).standard_normal((50, 3))
+    z = draw_noise(np.random.default_rng(7), 20, 50, 3)
+    a = sample(ou, exact_score(ou), x0, g, "em", noise=z)
+    b = sample(ou, exact_score(ou), x0, g, "em", noise=z.copy())
+    c = sample(ou, exact_score(ou), x0, g, "em", noise=draw_noise(8, 20, 50, 3))
+    assert np.array_equal(a.x, b.x) and not np.allclose(a.x, c.x)
+    # the same seed as rng draws the same increments as draw_noise with that seed
+    d = sample(ou, exact_score(ou), x0, g, "em", rng=np.random.default_rng(7))
+    assert np.array_equal(a.x, d.x)
+
+
+def test_ode_schemes_ignore_randomness(ou):
+    g, x0 = uniform_grid(T, 10), np.ones((3, 1))
+    a = sample(ou, exact_score(ou), x0, g, "heun_ode")
+    b = sample(ou, exact_score(ou), x0, g, "heun_ode", rng=3, noise=np.zeros((1, 1, 1)))
+    assert np.array_equal(a.x, b.x)
+
+
+def test_coarsen_noise_is_the_block_brownian_increment():
+    g = quadratic_grid(1.0, 8)
+    z = draw_noise(0, 8, 4, 2)
+    assert np.allclose(coarsen_noise(z, g, 1), z, rtol=1e-14, atol=0)
+    zc = coarsen_noise(z, g, 4)
+    h = -np.diff(g)
+    w = (np.sqrt(h)[:, None, None] * z).reshape(2, 4, 4, 2).sum(axis=1)
+    assert np.allclose(zc * np.sqrt(h.reshape(2, 4).sum(axis=1))[:, None, None], w)
+    big = coarsen_noise(draw_noise(1, 8, 20000, 1), g, 2)  # still standard normal: var 1 +- 5 * sqrt(2/n)
+    assert abs(big.var() - 1) < 5 * math.sqrt(2 / big.size)
+
+
+def test_draw_noise_and_coarsen_errors():
+    with pytest.raises(InvalidParameterError, match="n must be"):
+        draw_noise(0, 4, 0, 1)
+    with pytest.raises(InvalidParameterError, match="Generator"):
+        draw_noise("seed", 4, 1, 1)
+    with pytest.raises(ShapeError, match="noise must have shape"):
+        coarsen_noise(np.zeros((3, 1, 1)), uniform_grid(1.0, 4), 2)
+    with pytest.raises(InvalidParameterError, match="divisor"):
+        coarsen_noise(np.zeros((4, 1, 1)), uniform_grid(1.0, 4), 3)
+
+
+# ------------------------------------------------------------------------------------------ failure statuses
+@pytest.mark.parametrize("scheme", [*FIXED, "adaptive_ode"])
+def test_nan_score_gives_nan_status(ou, scheme):
+    def score(x, t):  # breaks down below t = 0.5
+        return np.full_like(x, np.nan) if t < 0.5 else -x
+
+    res = sample(ou, score, np.ones((4, 2)), uniform_grid(T, 10), scheme, rng=0)
+    assert res.status is Status.NAN and not res.ok and "NaN" in res.message
+    if scheme == "adaptive_ode":  # the last accepted (finite) state; every accepted stage had t >= 0.5
+        assert np.all(np.isfinite(res.x)) and res.t_final >= 0.5
+    else:  # fixed steps stop after the first step whose result is non-finite: from 0.4 (0.5 for Heun/RK4)
+        assert 0.3 - 1e-12 <= res.t_final < 0.5 and np.any(np.isnan(res.x))
+
+
+@pytest.mark.parametrize("scheme", FIXED)
+def test_overflow_is_a_status_not_a_warning(ou, scheme):
+    # a huge score overflows to inf; numpy warnings are errors in this test suite (pyproject filterwarnings)
+    res = sample(ou, lambda x, t: 1e300 * np.exp(x), np.ones((2, 1)), uniform_grid(T, 30), scheme, rng=0)
+    assert res.status is Status.NAN and res.n_steps < 30
+
+
+def test_adaptive_step_underflow_at_blow_up(ou):
+    # score x^2 on OU: backward ODE dx/dtau = x + x^2, x(0) = 1, i.e. x = e^tau / (2 - e^tau), which blows
+    # up at tau = log 2: the solver must stop there (t = 1 - log 2) and say so.
+    res = sample(ou, lambda x, t: x**2, np.ones((3, 2)), uniform_grid(T, 1), "adaptive_ode")
+    assert res.status is Status.STEP_UNDERFLOW and "step size" in res.message
+    assert abs(res.t_final - (1 - math.log(2))) < 1e-3
+
+
+def test_adaptive_budget(ou):
+    res = sample(ou, exact_score(ou), np.ones((2, 1)), uniform_grid(T, 1), "adaptive_ode", max_nfe=5)
+    assert res.status is Status.MAX_NFE and res.nfe == 5
+
+
+def test_adaptive_matches_flow_map(ou):
+    x_T = np.linspace(-2, 2, 7)[:, None]
+    res = sample(ou, exact_score(ou), x_T, uniform_grid(T, 1), "adaptive_ode", rtol=1e-10, atol=1e-12)
+    assert res.ok and res.n_steps > 1
+    assert np.max(np.abs(res.x - flow_map(ou, x_T))) < 1e-8  # tolerance-controlled: ~1e2 * rtol
+
+
+# ------------------------------------------------------------------------------------------ bad input
+def _bad_calls(ou):
+    g, x0, sc = uniform_grid(T, 4), np.zeros((3, 2)), exact_score(ou)
+    return [
+        (lambda: sample(ou, sc, x0, g, "milstein", rng=0), UnknownNameError, "choose one of"),
+        (lambda: sample(ou, sc, x0, g[::-1], "em", rng=0), InvalidParameterError, "strictly decreasing"),
+        (lambda: sample(ou, sc, x0, [1.0, 0.5, -0.5], "em", rng=0), TimeDomainError, "t_min"),
+        (lambda: sample(capped(), sc, x0, [1.0, 0.0], "em", rng=0), TimeDomainError, "t_max|domain"),
+        (lambda: sample(ou, sc, np.zeros(2), g, "em", rng=0), ShapeError, r"x\[None, :\]"),
+        (lambda: sample(ou, sc, np.full((3, 2), np.nan), g, "em", rng=0), InvalidParameterError, "NaN"),
+        (lambda: sample(ou, lambda x, t: x[:, :1], x0, g, "euler_ode"), ShapeError, "shape"),
+        (lambda: sample(ou, "score", x0, g, "euler_ode"), InvalidParameterError, "callable"),
+        (lambda: sample(ou, sc, x0, g, "em"), InvalidParameterError, "exactly one of"),
+        (
+            lambda: sample(ou, sc, x0, g, "ei", rng=0, noise=draw_noise(0, 4, 3, 2)),
+            InvalidParameterError,
+            "one",
+        ),
+        (lambda: sample(ou, sc, x0, g, "em", noise=np.zeros((4, 3, 1))), ShapeError, "noise must have shape"),
+        (lambda: sample(ou, sc, x0, g, "em", noise=np.full((4, 3, 2), np.inf)), InvalidParameterError, "NaN"),
+        (lambda: sample(ou, sc, x0, g, "em", rng=1.5), InvalidParameterError, "Generator"),
+        (lambda: sample(ou, sc, x0, g, "adaptive_ode", method="Euler"), UnknownNameError, "DOP853"),
+        (lambda: draw_noise(0, 0, 1, 1), InvalidParameterError, "steps must be a positive integer"),
+    ]
+
+
+@pytest.mark.parametrize("k", range(15))
+def test_bad_input_raises_with_a_fix(ou, k):
+    call, exc, match = _bad_calls(ou)[k]
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ------------------------------------------------------------------------------------------ measured orders
+ODE_KS = {
+    "euler_ode": [20, 40, 80, 160, 320],
+    "ei_ode": [20, 40, 80, 160, 320],
+    "heun_ode": [20, 40, 80, 160, 320],
+    "rk4_ode": [5, 10, 20, 40, 80],  # errors 1e-6 .. 1e-10: above round-off, in the asymptotic range
+}
+
+
+@pytest.mark.parametrize("scheme", list(ODE_KS))
+def test_ode_global_order(ou, scheme):
+    # Final-time error of the flow map on a grid of starting points, against the exact affine map.  A
+    # smooth problem (LAM > 0 keeps the score smooth down to t = 0) so the slope is the declared order;
+    # +-0.15 allows for the pre-asymptotic curvature measured at these K (all slopes within 0.05).
+    x_T = np.linspace(-3, 3, 9)[:, None]
+    ks = ODE_KS[scheme]
+    errs = [
+        np.max(np.abs(sample(ou, exact_score(ou), x_T, uniform_grid(T, K), scheme).x - flow_map(ou, x_T)))
+        for K in ks
+    ]
+    assert abs(slope(ks, errs) - SCHEMES[scheme].order) < 0.15, errs
+
+
+@pytest.mark.parametrize("scheme", ["em", "ei"])
+def test_sde_strong_order(ou, scheme):
+    # RMS pathwise error against a fine run (K_f = 2048) of the same scheme on the same Brownian path
+    # (coarsen_noise).  The noise is additive, so both schemes have strong order 1.  n = 1000 paths from the
+    # exact p_T; the same paths at every K make the slope's Monte Carlo error small (measured +-0.03);
+    # the fine run's own error is <= 128/2048 = 6% of the coarsest error, biasing the slope by < 0.05.
+    rng = np.random.default_rng(11)
+    m, v = ou.mean_coeff(T), ou.var(T)
+    x_T = m * MU + math.sqrt(m * m * LAM + v) * rng.standard_normal((1000, 1))
+    fine_k, ks = 2048, [16, 32, 64, 128]
+    fine_g = uniform_grid(T, fine_k)
+    z = draw_noise(rng, fine_k, 1000, 1)
+    ref = sample(ou, exact_score(ou), x_T, fine_g, scheme, noise=z).x
+    errs = []
+    for K in ks:
+        zc = coarsen_noise(z, fine_g, fine_k // K)
+        x = sample(ou, exact_score(ou), x_T, uniform_grid(T, K), scheme, noise=zc).x
+        errs.append(math.sqrt(np.mean((x - ref) ** 2)))
+    assert abs(slope(ks, errs) - SCHEMES[scheme].strong_order) < 0.15, errs
