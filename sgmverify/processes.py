@@ -58,6 +58,10 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(48)
 #: Seconds sympy's general integrator may spend before the derivation falls back to quadrature.
 SYMPY_TIME_LIMIT = 10.0
 
+#: Largest relative float64 error (measured against 50-digit mpmath at probe times) accepted for a closed
+#: form of sigma^2; beyond it the numeric path integrates the positive integrand instead.
+STABLE_RTOL = 1e-10
+
 
 def _time_limited(fn: Callable[[], Any], seconds: float) -> Any:
     """Run ``fn()``; raise TimeoutError after ``seconds`` (enforced only in the main thread, via SIGALRM)."""
@@ -84,9 +88,13 @@ def _antiderivative(expr: sp.Expr, s: sp.Symbol) -> sp.Expr | None:
     """
     from sympy.integrals.manualintegrate import manualintegrate
 
+    def no_tan(e: sp.Expr) -> sp.Expr:
+        return e.replace(sp.tan, lambda x: sp.sin(x) / sp.cos(x))
+
     for attempt in (
         lambda: manualintegrate(expr, s),
         lambda: manualintegrate(sp.expand(expr), s),
+        lambda: manualintegrate(no_tan(expr), s),
         lambda: _time_limited(lambda: sp.integrate(expr, s, conds="none"), SYMPY_TIME_LIMIT),
     ):
         try:
@@ -231,31 +239,42 @@ class LinearSDE:
         top = min(self.t_max * 0.95, 1.0)
         return [1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 0.1 * top, 0.3 * top, 0.6 * top, top]
 
-    def _expr(self, what: str) -> sp.Expr:
+    def _expr(self, what: str, digits: int | None = None) -> sp.Expr:
+        """The expression with parameter values substituted (``digits``: precision of the substituted floats,
+        default double; the mpmath path uses 60 so that constants are folded beyond double precision)."""
         exprs = {"a": self.a_expr, "g": self.g_expr, "log_m": self.log_m_expr, "var": self.var_expr}
-        return exprs[what].subs(self._subs)
+        subs = self._subs if digits is None else {k: sp.Float(v, digits) for k, v in self._subs.items()}
+        return exprs[what].subs(subs)
 
     def _build(self, what: str, backend: str) -> Callable:
         if what == "var" and self.var_by_quadrature:
             return self._var_quadrature(backend)
-        expr = self._expr(what)
-        if backend == "numpy_stable":
-            expr, _ = stable_form(expr, self.t, self._probes())
-            return lambdify_numpy(self.t, expr)
         if backend == "numpy":
-            return self._numeric(what, "numpy_stable")
+            stable, err = self._stable(what)
+            if err > STABLE_RTOL and what == "var":
+                self.var_by_quadrature = True  # the closed form is not accurate in float64: say so
+                return self._var_quadrature("numpy")
+            return lambdify_numpy(self.t, stable)
         if backend == "mpmath":
-            return lambdify_mpmath(self.t, expr)
+            return lambdify_mpmath(self.t, self._expr(what, digits=60))
         if backend == "torch":
-            stable, _ = stable_form(expr, self.t, self._probes())
+            stable, err = self._stable(what)
+            if err > STABLE_RTOL and what == "var":
+                return self._var_quadrature("torch")
             return lambdify_torch(self.t, stable)
         raise UnknownNameError(f"unknown backend {backend!r}; use 'numpy', 'mpmath' or 'torch'.")
+
+    def _stable(self, what: str) -> tuple[sp.Expr, float]:
+        key = (what, "stable")
+        if key not in self._fns:
+            self._fns[key] = stable_form(self._expr(what), self.t, self._probes())
+        return self._fns[key]
 
     def _var_quadrature(self, backend: str) -> Callable:
         """sigma^2(t) = int_0^t g(s)^2 exp(2 (log m(t) - log m(s))) ds by quadrature."""
         if backend == "mpmath":
-            g = lambdify_mpmath(self.t, self._expr("g"))
-            lm = lambdify_mpmath(self.t, self._expr("log_m"))
+            g = lambdify_mpmath(self.t, self._expr("g", digits=60))
+            lm = lambdify_mpmath(self.t, self._expr("log_m", digits=60))
             return lambda t: mpmath.quad(lambda s: g(s) ** 2 * mpmath.exp(2 * (lm(t) - lm(s))), [0, t])
         from scipy.integrate import quad
 
@@ -433,7 +452,8 @@ def _col(c: Any, x: Any) -> Any:
 # ---------------------------------------------------------------------- presets
 def _pos(**kw: float) -> None:
     for k, v in kw.items():
-        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+        ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+        if not (ok and math.isfinite(float(v)) and float(v) > 0):
             raise InvalidParameterError(f"{k} must be a finite number > 0, got {v!r}.")
 
 

@@ -16,6 +16,7 @@ from tokenize import TokenError
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .errors import ExpressionError
@@ -49,7 +50,8 @@ def parse_expr(expr: sp.Expr | str | float, local: Mapping[str, sp.Symbol]) -> s
         return sp.sympify(expr, locals=dict(local))
     except (sp.SympifyError, SyntaxError, TypeError, TokenError) as exc:
         raise ExpressionError(
-            f"could not parse the expression {expr!r} ({exc}); write it in sympy syntax, e.g. '-beta/2'."
+            f"could not parse the expression {expr!r} ({exc}). Write it in sympy syntax, and declare every "
+            "parameter name in `params` (names such as beta, gamma, E, I, S are sympy objects otherwise)."
         ) from exc
 
 
@@ -100,16 +102,27 @@ def _exp_rational_form(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
     return rational.xreplace({x: sp.exp(base / q)})
 
 
+def _log1p_form(expr: sp.Expr) -> sp.Expr:
+    """``log a - log b`` -> ``log1p((a - b)/b)``, cosine differences written as products."""
+    from sympy.simplify.fu import TR9
+
+    e = sp.logcombine(expr, force=True)
+    return e.replace(lambda x: isinstance(x, sp.log), lambda x: log1p(TR9(sp.together(x.args[0] - 1))))
+
+
 def _candidates(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
     base = pow_to_exp(expr, var)
     forms = [expr, base]
-    try:
-        rf = _exp_rational_form(base, var)
+    for rewrite in (lambda e: _exp_rational_form(e, var), _log1p_form):
+        try:
+            rf = rewrite(base)
+        except Exception:  # noqa: BLE001  (a failed rewrite is just not a candidate)
+            continue
         if rf is not None:
             forms.append(rf)
-    except Exception:  # noqa: BLE001  (a failed rewrite is just not a candidate)
-        pass
-    for f in (sp.simplify, sp.factor, sp.factor_terms, sp.powsimp, sp.expand):
+    from sympy.simplify.fu import TR9  # cos a - cos b -> -2 sin((a+b)/2) sin((a-b)/2): no cancellation
+
+    for f in (sp.simplify, sp.factor, sp.factor_terms, sp.powsimp, sp.expand, TR9):
         try:
             forms.append(f(base))
         except Exception:  # noqa: BLE001  (a failed rewrite is just not a candidate)
@@ -127,11 +140,13 @@ def _max_rel_error(f_np: Callable, f_mp: Callable, probes: Sequence[float]) -> f
     with mpmath.workdps(50), np.errstate(all="ignore"):
         for p in probes:
             try:
-                ref = f_mp(mpmath.mpf(p))
-                val = float(np.asarray(f_np(np.float64(p)), dtype=float))
-            except Exception:  # noqa: BLE001
+                ref = complex(f_mp(mpmath.mpf(p)))
+                val_c = complex(np.asarray(f_np(np.float64(p))).item())
+            except Exception:  # noqa: BLE001  (a form that cannot be evaluated is not a candidate)
                 return math.inf
-            ref_f = float(ref)
+            if abs(val_c.imag) > 0 or abs(ref.imag) > 1e-30 * max(1.0, abs(ref.real)):
+                return math.inf  # complex intermediate values: not usable in float64
+            ref_f, val = ref.real, val_c.real
             if not math.isfinite(val):
                 return math.inf
             denom = abs(ref_f) if ref_f != 0 else 1.0
@@ -178,8 +193,8 @@ def lambdify_torch(var: sp.Symbol, expr: sp.Expr) -> Callable:
 
     f = sp.lambdify(
         var,
-        expr,
-        modules=[{"expm1": torch.expm1, "log1p": torch.log1p}, "torch"],
+        _fold_constants(expr),
+        modules=[_TORCH_NAMES(torch), "torch"],
         printer=TorchPrinter({"strict": False}),
     )
 
@@ -187,9 +202,34 @@ def lambdify_torch(var: sp.Symbol, expr: sp.Expr) -> Callable:
         out = f(t)
         if not torch.is_tensor(out):
             out = torch.as_tensor(float(out), dtype=t.dtype, device=t.device)
-        return out + torch.zeros_like(t)
+        return out + 0 * t  # keeps constant outputs attached to t's graph (gradient 0)
 
     return wrapped
+
+
+def _TORCH_NAMES(torch) -> dict:
+    """Names the torch printer leaves unprefixed inside functions it cannot print (expm1, log1p)."""
+    names = ["expm1", "log1p", "sin", "cos", "tan", "exp", "log", "sqrt", "sinh", "cosh", "tanh", "atan"]
+    out = {n: getattr(torch, n) for n in names}
+    out.update({"erf": torch.special.erf, "erfc": torch.special.erfc, "Abs": torch.abs, "sign": torch.sign})
+    return out
+
+
+def _fold_constants(expr: sp.Expr) -> sp.Expr:
+    """Replace every symbol-free, non-number subexpression (``sqrt(2)``, ``cos(pi/7)``) by a 30-digit float.
+
+    torch's functions accept tensors only, so ``torch.sqrt(2)`` would fail in the generated code.
+    """
+    if expr.is_Number or isinstance(expr, sp.logic.boolalg.BooleanAtom):
+        return expr
+    if not expr.free_symbols and isinstance(expr, sp.Expr):
+        val = expr.evalf(30)
+        if val.is_real:
+            return sp.Float(val, 30)
+        return expr
+    if not expr.args:
+        return expr
+    return expr.func(*[_fold_constants(a) for a in expr.args])
 
 
 def is_torch(x: object) -> bool:

@@ -1,0 +1,14 @@
+"""Rendering results: ``report.json`` (canonical), ``report.md``, one self-contained ``report.html`` and
+``plots/*.png``.
+
+>>> paths = write_reports(results, "reports/")          # doctest: +SKIP
+>>> results = load_results("reports/report.json")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .json_report import SCHEMA_VERSION, load_results
+from .summary import summarize
+from .writer import write_reports
+
+__all__ = ["SCHEMA_VERSION", "load_results", "summarize", "write_reports"]

@@ -1,0 +1,225 @@
+"""``report.md``: the report as GitHub-flavoured Markdown.
+
+Layout: header (created, mode, versions), summary table per suite and overall, negative controls apart
+(detected vs missed), unexpected outcomes, then one section per theorem (title, provenance, reference,
+statement in plain text and LaTeX, assumption checks, scenario table, tracebacks of errors, figure).
+Every piece of text from results is escaped: Markdown specials are backslash-escaped and ``<``, ``>``,
+``&`` become entities, so a reason such as ``<script>`` is shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .summary import VERDICT_ORDER
+from .view import TheoremSection, fmt_num, suite_errors, suite_titles
+
+__all__ = ["md_escape", "render_markdown"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def md_escape(text: Any) -> str:
+    """Escape ``text`` for inline Markdown (one line: newlines become spaces)."""
+    s = " ".join(str(text).split("\n")).replace("\r", " ")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return html.escape(s, quote=False)
+
+
+def _fence(text: str, lang: str = "") -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    out = ["| " + " | ".join(md_escape(h) for h in header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
+    overall = summary["overall"]
+    info = [f"created {md_escape(meta.get('created', '—'))}"]
+    if meta.get("mode"):
+        info.append(f"mode **{md_escape(meta['mode'])}**")
+    if meta.get("filter"):
+        info.append(f"filter {md_escape(meta['filter'])}")
+    if meta.get("elapsed_s") is not None:
+        info.append(f"elapsed {fmt_num(meta['elapsed_s'], 3)} s")
+    versions = meta.get("versions") or {}
+    if versions:
+        info.append(", ".join(f"{md_escape(k)} {md_escape(v)}" for k, v in versions.items()))
+    status = (
+        f"**All {overall['total']} checks came out as expected.**"
+        if summary["ok"]
+        else f"**{overall['unexpected']} of {overall['total']} checks did not come out as expected.**"
+    )
+    lines = [f"# {md_escape(meta.get('title', 'sgmverify report'))}", "", " · ".join(info), "", status, ""]
+    errors = suite_errors(meta)
+    if errors:
+        lines += [f"**{len(errors)} suite(s) could not be loaded; their checks are missing:**", ""]
+        lines += [f"- {md_escape(x)}" for x in errors] + [""]
+    return lines
+
+
+def _summary(summary: Mapping[str, Any]) -> list[str]:
+    header = ["suite", *VERDICT_ORDER, "claims", "controls detected", "controls missed"]
+
+    def row(name: str, block: Mapping[str, Any], bold: bool = False) -> list[str]:
+        nc = block["negative_controls"]
+        cells = [md_escape(name)] + [str(block["counts"].get(v, 0)) for v in VERDICT_ORDER]
+        cells += [str(block["claims"]), f"{nc['detected']}/{nc['total']}", str(nc["missed"])]
+        return [f"**{c}**" for c in cells] if bold else cells
+
+    rows = [row(name, block) for name, block in summary["suites"].items()]
+    rows.append(row("all suites", summary["overall"], bold=True))
+    lines = ["## Summary", "", *_table(header, rows), ""]
+    lines.append(
+        "Verdict counts are over claims; negative controls (deliberately false statements the checker "
+        "must catch, i.e. report VIOLATED) are counted apart."
+    )
+    lines.append("")
+    return lines
+
+
+def _entry(e: Mapping[str, Any]) -> str:
+    reason = f" — {md_escape(e['reason'])}" if e.get("reason") else ""
+    return f"- {md_escape(e['check_id'])} ({md_escape(e['suite'])}): **{md_escape(e['verdict'])}**{reason}"
+
+
+def _controls(summary: Mapping[str, Any]) -> list[str]:
+    nc = summary["negative_controls"]
+    lines = ["## Negative controls", ""]
+    if not nc["detected"] and not nc["missed"]:
+        return [*lines, "No negative controls in this run.", ""]
+    lines += [f"### Detected ({len(nc['detected'])})", ""]
+    lines += [_entry(e) for e in nc["detected"]] or ["None."]
+    lines += ["", f"### Missed ({len(nc['missed'])})", ""]
+    lines += [_entry(e) for e in nc["missed"]] or ["None: every negative control was caught."]
+    return [*lines, ""]
+
+
+def _unexpected(summary: Mapping[str, Any]) -> list[str]:
+    claims = [e for e in summary["unexpected"] if e not in summary["negative_controls"]["missed"]]
+    if not claims:
+        return []
+    return ["## Claims violated or in error", "", *[_entry(e) for e in claims], ""]
+
+
+def _section(sec: TheoremSection, plot_path: str | None) -> list[str]:
+    lines = [
+        f'<a id="{sec.anchor}"></a>',
+        "",
+        f"### {md_escape(sec.theorem_id)}: {md_escape(sec.title)}",
+        "",
+        f"> **Provenance: {md_escape(sec.provenance.upper())}** — {md_escape(sec.provenance_note)}",
+        ">",
+        f"> Reference: {md_escape(sec.reference)}",
+        "",
+    ]
+    if sec.is_negative_control:
+        lines += [
+            "**Negative control**: a deliberately false statement; the checker must report VIOLATED.",
+            "",
+        ]
+    lines += [f"**Statement** (plain text): {md_escape(sec.statement)}", ""]
+    if sec.latex:
+        lines += ["**Bound** (LaTeX, right-hand side):", "", "$$", sec.latex.replace("$", r"\$"), "$$", ""]
+    if sec.assumptions:
+        rows = [
+            [
+                md_escape(a.name),
+                f"**{md_escape(a.status)}**",
+                md_escape(a.evidence),
+                md_escape(a.detail),
+                md_escape(a.scenarios),
+            ]
+            for a in sec.assumptions
+        ]
+        lines += [
+            "**Assumptions**",
+            "",
+            *_table(["assumption", "status", "evidence", "detail", "scenarios"], rows),
+            "",
+        ]
+    header = ["scenario", "params", "bound", "measured", "CI", "ratio", "verdict", "reason"]
+    rows = []
+    for r in sec.rows:
+        mark = "" if r.as_expected else " ❗"
+        rows.append(
+            [
+                md_escape(r.scenario),
+                md_escape(r.params),
+                md_escape(r.bound),
+                md_escape(r.measured),
+                md_escape(r.ci),
+                md_escape(r.ratio),
+                f"**{md_escape(r.verdict)}**{mark}",
+                md_escape(r.reason),
+            ]
+        )
+    lines += ["**Scenarios**", "", *_table(header, rows), ""]
+    for r in sec.rows:
+        if r.traceback:
+            lines += [
+                "<details>",
+                f"<summary>traceback of {md_escape(r.scenario)}</summary>",
+                "",
+                _fence(r.traceback),
+                "",
+                "</details>",
+                "",
+            ]
+    if plot_path:
+        lines += [f"![figure of {md_escape(sec.theorem_id)}]({plot_path})", ""]
+    return lines
+
+
+def render_markdown(
+    sections: Sequence[TheoremSection],
+    summary: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    plot_paths: Mapping[str, str] | None = None,
+) -> str:
+    """The Markdown report.
+
+    Parameters
+    ----------
+    sections : sequence of TheoremSection
+        From :func:`sgmverify.report.view.theorem_sections`.
+    summary : mapping
+        From :func:`sgmverify.report.summary.summarize`.
+    meta : mapping
+        Run metadata (``created``, ``mode``, ``elapsed_s``, ``versions``, optional ``title``).
+    plot_paths : mapping, optional
+        Section anchor -> figure path relative to the report (e.g. ``"plots/x.png"``).
+
+    Returns
+    -------
+    str
+    """
+    plot_paths = plot_paths or {}
+    lines = [*_header(meta, summary), *_summary(summary), *_controls(summary), *_unexpected(summary)]
+    if sections:
+        lines += ["## Theorems", ""]
+        lines += [
+            f"- [{md_escape(s.theorem_id)}: {md_escape(s.title)}](#{s.anchor}) — "
+            f"{md_escape(s.suite)} · {md_escape(s.provenance)}"
+            for s in sections
+        ]
+        lines.append("")
+    titles = suite_titles(meta)
+    suite = None
+    for sec in sections:
+        if sec.suite != suite:
+            suite = sec.suite
+            title = f" — {md_escape(titles[suite])}" if suite in titles else ""
+            lines += [f"## Suite {md_escape(suite)}{title}", ""]
+        lines += _section(sec, plot_paths.get(sec.anchor))
+    if not sections:
+        lines += ["No results.", ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,254 @@
+"""What the Markdown and HTML renderers show: results grouped per theorem, numbers formatted once.
+
+The renderers differ only in markup; everything they display (section order, cell text, provenance
+notes, which assumption checks to list) is decided here, so the two formats cannot drift apart.
+Strings produced here are *plain text*: each renderer escapes them for its own markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..claims import Result, Verdict
+from ..estimates import Estimate
+from .summary import VERDICT_ORDER, suite_label
+
+__all__ = [
+    "PROVENANCE_NOTES",
+    "AssumptionRow",
+    "ScenarioRow",
+    "TheoremSection",
+    "anchor",
+    "first_line",
+    "fmt_ci",
+    "fmt_num",
+    "fmt_params",
+    "safe_name",
+    "suite_errors",
+    "suite_titles",
+    "theorem_sections",
+]
+
+#: What each provenance tag means, as shown next to every statement.
+PROVENANCE_NOTES: dict[str, str] = {
+    "verified": "the paper's statement, checked against the paper's text",
+    "secondary": "taken from a secondary source (survey, talk, later paper), not checked against the paper",
+    "derived": "exact mathematics derived here and checked; NOT the paper's theorem",
+    "reconstructed": "a plausible reconstruction; the constants are ours, NOT the paper's",
+    "not found": "the paper's statement could not be found in the available text; this is NOT the paper's",
+    "textbook": "a standard, exactly true fact (engine smoke test or negative control)",
+}
+
+_OPS = {"upper": "≤", "lower": "≥", "equal": "=", "rate": "has order"}
+
+
+def fmt_num(x: Any, digits: int = 4) -> str:
+    """A number in ``.{digits}g`` format; ``—`` for None, the text of non-finite values."""
+    if x is None:
+        return "—"
+    if isinstance(x, str):
+        try:
+            x = float(x)
+        except ValueError:
+            return x
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        return f"{x:.{digits}g}"
+    return str(x)
+
+
+def fmt_ci(est: Estimate | None) -> str:
+    """``exact``, ``[lo, hi] (95%)``, or ``—`` when there is no interval."""
+    if est is None:
+        return "—"
+    if est.exact:
+        return "exact"
+    if math.isnan(est.ci_low) or math.isnan(est.ci_high):
+        return "—"
+    level = "" if est.level is None or math.isnan(est.level) else f" ({est.level:.0%})"
+    return f"[{fmt_num(est.ci_low)}, {fmt_num(est.ci_high)}]{level}"
+
+
+def fmt_params(params: Mapping[str, Any], limit: int = 120) -> str:
+    """``a=1, b=0.5`` (numbers short, containers abbreviated), cut at ``limit`` characters."""
+    parts = []
+    for k, v in params.items():
+        if isinstance(v, int | float | str) and not isinstance(v, bool):
+            parts.append(f"{k}={fmt_num(v)}")
+        elif isinstance(v, list):
+            parts.append(f"{k}=[…{len(v)}]")
+        elif isinstance(v, dict):
+            parts.append(f"{k}={{…}}")
+        else:
+            parts.append(f"{k}={v}")
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of ``text``."""
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def suite_titles(meta: Mapping[str, Any]) -> dict[str, str]:
+    """Suite name -> title, from ``meta["suites"]`` (a list of ``{"name", "title", ...}``) when present."""
+    out = {}
+    for s in meta.get("suites") or []:
+        if isinstance(s, Mapping) and s.get("name") and s.get("title"):
+            out[str(s["name"])] = str(s["title"])
+    return out
+
+
+def suite_errors(meta: Mapping[str, Any]) -> list[str]:
+    """Messages of suites that failed to load (``meta["suite_errors"]``), shown as a warning."""
+    errs = meta.get("suite_errors") or []
+    return [str(x) for x in errs] if isinstance(errs, list | tuple) else [str(errs)]
+
+
+def safe_name(text: str) -> str:
+    """A file-name / HTML-id safe version of ``text`` (letters, digits, ``._-``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "theorem"
+
+
+def anchor(suite: str, theorem_id: str) -> str:
+    """The HTML id / Markdown anchor of a theorem section."""
+    return "th-" + safe_name(f"{suite}--{theorem_id}").lower().replace(".", "-")
+
+
+@dataclass
+class ScenarioRow:
+    """One line of a theorem's scenario table (plain text cells)."""
+
+    result: Result
+    scenario: str
+    params: str
+    bound: str
+    measured: str
+    ci: str
+    ratio: str
+    verdict: str
+    reason: str
+    traceback: str
+    as_expected: bool
+
+
+@dataclass
+class AssumptionRow:
+    """One assumption outcome, with the scenarios that share it (``"all"`` when every one does)."""
+
+    name: str
+    status: str
+    evidence: str
+    detail: str
+    scenarios: str
+
+
+@dataclass
+class TheoremSection:
+    """Everything shown for one theorem."""
+
+    suite: str
+    theorem_id: str
+    title: str
+    statement: str
+    quantity: str
+    op: str
+    latex: str
+    text: str
+    reference: str
+    provenance: str
+    provenance_note: str
+    expect: str
+    anchor: str
+    rows: list[ScenarioRow] = field(default_factory=list)
+    assumptions: list[AssumptionRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def results(self) -> list[Result]:
+        return [row.result for row in self.rows]
+
+    @property
+    def is_negative_control(self) -> bool:
+        return self.expect == "violated"
+
+
+def _row(r: Result) -> ScenarioRow:
+    verdict = r.verdict.value if isinstance(r.verdict, Verdict) else str(r.verdict)
+    return ScenarioRow(
+        result=r,
+        scenario=r.scenario,
+        params=fmt_params(r.params),
+        bound=fmt_num(r.bound_value),
+        measured=fmt_num(r.measured.value if r.measured else None),
+        ci=fmt_ci(r.measured),
+        ratio=fmt_num(r.ratio),
+        verdict=verdict,
+        reason=first_line(r.reason),
+        traceback=r.traceback or "",
+        as_expected=r.as_expected,
+    )
+
+
+def _assumption_rows(results: Sequence[Result]) -> list[AssumptionRow]:
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for r in results:
+        for a in r.assumptions:
+            groups.setdefault((a.name, a.status, a.evidence, a.detail), []).append(r.scenario)
+    n = len(results)
+    rows = []
+    for (name, status, evidence, detail), scen in groups.items():
+        where = "all" if len(scen) == n and n > 1 else ", ".join(scen)
+        rows.append(AssumptionRow(name, status, evidence, detail, where))
+    return rows
+
+
+def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
+    """Group ``results`` into one section per (suite, theorem), in order of first appearance."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        groups.setdefault((suite_label(r), r.theorem_id), []).append(r)
+    sections = []
+    for (suite, tid), rs in groups.items():
+        head = rs[0]
+        bound = head.bound or {}
+        direction = str(bound.get("direction", ""))
+        counts = dict.fromkeys(VERDICT_ORDER, 0)
+        for r in rs:
+            key = r.verdict.value if isinstance(r.verdict, Verdict) else str(r.verdict)
+            counts[key] = counts.get(key, 0) + 1
+        sections.append(
+            TheoremSection(
+                suite=suite,
+                theorem_id=tid,
+                title=head.title,
+                statement=head.statement,
+                quantity=str(bound.get("quantity", "")),
+                op=_OPS.get(direction, direction),
+                latex=str(bound.get("latex", "")),
+                text=str(bound.get("text", "")),
+                reference=head.reference,
+                provenance=head.provenance,
+                provenance_note=PROVENANCE_NOTES.get(head.provenance, "unknown provenance tag"),
+                expect=head.expect,
+                anchor=anchor(suite, tid),
+                rows=[_row(r) for r in rs],
+                assumptions=_assumption_rows(rs),
+                counts=counts,
+            )
+        )
+    return sections

@@ -1,0 +1,386 @@
+"""Tests of sgmverify.runner: discovery, the results store, resume, errors, timeouts, executors."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import io
+import json
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sgmverify import runner
+from sgmverify.claims import Verdict
+from sgmverify.errors import (
+    CheckTimeoutError,
+    InvalidParameterError,
+    StoreError,
+    SuiteError,
+    UnknownNameError,
+)
+from sgmverify.runner import (
+    ResultsStore,
+    StoreWarning,
+    TimeLimit,
+    check_hash,
+    code_version,
+    compile_filter,
+    discover_suites,
+    load_suite,
+    run_checks,
+    run_one,
+    versions,
+)
+
+HEADER = """
+import os
+import time
+from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
+from sgmverify.estimates import mean_ci
+
+REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)
+
+
+def one(scenario, rng):
+    return 1.0
+
+
+def mc(scenario, rng):
+    return mean_ci(rng.normal(1.0, 0.1, size=200))
+
+
+def boom(scenario, rng):
+    raise ValueError("boom in measure")
+
+
+def sleepy(scenario, rng):
+    time.sleep(scenario.params["s"])
+    return 0.0
+
+
+def sleepy_loop(scenario, rng):
+    end = time.monotonic() + scenario.params["s"]
+    while time.monotonic() < end:
+        time.sleep(0.02)
+    return 0.0
+
+
+def crash(scenario, rng):
+    os._exit(3)
+
+
+def positive(scenario):
+    return scenario.params["x"] > 0
+"""
+
+TOY = (
+    HEADER
+    + """
+SUITE = Suite("toy", "Toy suite", [
+    Theorem("toy.exact", "an exact true claim", REF, Bound("x + 1", "upper", "one"), one,
+            assumptions=[Assumption("positive", "x > 0", positive)],
+            scenarios=[Scenario("a", params={"x": 1.0}), Scenario("b", params={"x": 3.0}, quick=False),
+                       Scenario("neg", params={"x": -1.0})]),
+    Theorem("toy.negctl", "a false claim", REF, Bound("1/2", "upper", "one"), one, expect="violated",
+            scenarios=[Scenario("a")]),
+    Theorem("toy.mc", "a Monte Carlo claim", REF, Bound("2", "upper", "mean"), mc,
+            scenarios=[Scenario("a", seed=3)]),
+    Theorem("toy.raises", "a check that raises", REF, Bound("1", "upper", "q"), boom,
+            scenarios=[Scenario("a")]),
+    Theorem("toy.formula", "a formula", REF, Bound("C*sqrt(d)/n", "upper", "err"), one),
+])
+"""
+)
+
+SLOW = (
+    HEADER
+    + """
+SUITE = Suite("slow", "Slow suite", [
+    Theorem("slow.sleep", "sleeps", REF, Bound("1", "upper", "q"), sleepy,
+            scenarios=[Scenario("long", params={"s": 30.0}), Scenario("short", params={"s": 0.0})]),
+    Theorem("slow.loop", "sleeps in a loop", REF, Bound("1", "upper", "q"), sleepy_loop,
+            scenarios=[Scenario("long", params={"s": 30.0})]),
+])
+"""
+)
+
+CRASH = (
+    HEADER
+    + """
+SUITE = Suite("crashy", "Crashing suite", [
+    Theorem("crashy.ok", "fine", REF, Bound("2", "upper", "q"), one,
+            scenarios=[Scenario(f"s{i}", params={"i": i}) for i in range(4)]),
+    Theorem("crashy.die", "kills its worker", REF, Bound("2", "upper", "q"), crash,
+            scenarios=[Scenario("a")]),
+])
+"""
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def toy(tmp_path):
+    return load_suite(str(write(tmp_path, "toy_suite.py", TOY)), reload=True)
+
+
+def by_id(results):
+    return {r.check_id: r for r in results}
+
+
+# ------------------------------------------------------------------------------------------ discovery
+def test_discover_file_path(tmp_path):
+    path = write(tmp_path, "toy_suite.py", TOY)
+    (suite,) = discover_suites([str(path)], entry_points=False, package=None)
+    assert suite.name == "toy" and suite.source == str(path.resolve())
+    assert [c.id for c in suite.checks("quick")][:2] == ["toy.exact[a]", "toy.exact[neg]"]
+    assert len(suite.checks("full")) == len(suite.checks("quick")) + 1
+
+
+def test_discover_package_skips_modules_without_suite_and_reports_broken(tmp_path, monkeypatch):
+    write(tmp_path, "pkg_disc1/__init__.py", "")
+    write(tmp_path, "pkg_disc1/paper_a.py", TOY)
+    write(tmp_path, "pkg_disc1/helpers.py", "X = 1\n")
+    write(tmp_path, "pkg_disc1/broken.py", "import nonexistent_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    errors: list[SuiteError] = []
+    suites = discover_suites(entry_points=False, package="pkg_disc1", errors=errors)
+    assert [s.source for s in suites] == ["pkg_disc1.paper_a"]
+    assert len(errors) == 1
+    msg = str(errors[0])
+    assert "pkg_disc1.broken" in msg and "broken.py" in msg and "nonexistent_dependency_xyz" in msg
+    with pytest.raises(SuiteError, match="broken"):
+        discover_suites(entry_points=False, package="pkg_disc1")
+
+
+def test_discover_entry_points(tmp_path, monkeypatch):
+    write(tmp_path, "ep_suite_mod1.py", TOY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    eps = [importlib.metadata.EntryPoint("toy", "ep_suite_mod1", runner.ENTRY_POINT_GROUP)]
+    seen = {}
+
+    def fake_entry_points(**kw):
+        seen.update(kw)
+        return eps
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
+    monkeypatch.setattr(runner, "DEFAULT_PACKAGE", None)
+    (suite,) = discover_suites(package=None)
+    assert seen == {"group": "sgmverify.suites"}
+    assert suite.name == "toy" and suite.source == "ep_suite_mod1"
+    # a suite is also selectable by its name
+    assert [s.name for s in discover_suites(["toy"], entry_points=False, package=None)] == ["toy"]
+
+
+def test_syntax_error_suite_reported_with_file_and_line(tmp_path):
+    bad = write(tmp_path, "bad_suite.py", "x = 1\ndef f(:\n    pass\n")
+    good = write(tmp_path, "toy_suite.py", TOY)
+    errors: list[SuiteError] = []
+    suites = discover_suites([str(bad), str(good)], entry_points=False, package=None, errors=errors)
+    assert [s.name for s in suites] == ["toy"]
+    (err,) = errors
+    assert "bad_suite.py" in str(err) and "SyntaxError" in str(err) and "line 2" in str(err)
+    with pytest.raises(SuiteError):
+        load_suite(str(bad), reload=True)
+
+
+def test_unknown_and_malformed_suites(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "DEFAULT_PACKAGE", None)
+    with pytest.raises(UnknownNameError):
+        discover_suites([str(tmp_path / "nope.py")], entry_points=False, package=None)
+    with pytest.raises(UnknownNameError):
+        discover_suites(["no_such_module_xyz"], entry_points=False, package=None)
+    with pytest.raises(SuiteError, match="defines no SUITE"):
+        load_suite(str(write(tmp_path, "empty_suite.py", "X = 1\n")))
+    with pytest.raises(SuiteError, match=r"not a sgmverify\.claims\.Suite"):
+        load_suite(str(write(tmp_path, "wrong_suite.py", "SUITE = 3\n")))
+
+
+# ------------------------------------------------------------------------------------------- hashing
+def test_check_hash_is_mode_independent_and_tracks_code(tmp_path, toy):
+    cv = code_version(toy)
+    quick = {c.id: check_hash(c, cv) for c in toy.checks("quick")}
+    full = {c.id: check_hash(c, cv) for c in toy.checks("full")}
+    assert all(full[k] == v for k, v in quick.items())
+    assert len(set(full.values())) == len(full)
+    path = Path(toy.source)
+    path.write_text(path.read_text() + "\n# edited\n")
+    assert code_version(str(path)) != cv
+
+
+def test_versions():
+    v = versions()
+    assert set(v) >= {"sgmverify", "numpy", "scipy", "sympy", "torch", "python"}
+
+
+# --------------------------------------------------------------------------------------------- store
+def test_store_append_load_and_torn_line(tmp_path, toy):
+    store = ResultsStore(tmp_path / "out" / "results.jsonl")
+    assert store.load() == []
+    outcome = run_checks([toy], jobs=1, progress=False, timeout=10)
+    for r in outcome.results[:3]:
+        store.append(r)
+    lines = store.path.read_text().splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["check_id"] for line in lines)
+    loaded = store.load()
+    assert [r.check_id for r in loaded] == [r.check_id for r in outcome.results[:3]]
+    assert loaded[0].verdict is outcome.results[0].verdict
+    with open(store.path, "a") as fh:  # a killed run: half a line
+        fh.write(lines[0][: len(lines[0]) // 2])
+    with pytest.warns(StoreWarning, match="torn last line"):
+        assert len(store.load()) == 3
+    store.append(outcome.results[3])  # removes the torn line first
+    assert [r.check_id for r in store.load()] == [r.check_id for r in outcome.results[:4]]
+    assert len(store.path.read_text().splitlines()) == 4 and len(store.hashes()) == 4
+    with open(store.path, "a") as fh:  # a complete last record without its newline is kept
+        fh.write(lines[0])
+    store.append(outcome.results[4])
+    assert len(store.load(dedupe=False)) == 6 and len(store.load()) == 5
+
+
+def test_store_write_failure_is_a_store_error(tmp_path, toy):
+    res = run_one(toy.checks()[0], {}, 10)
+    with pytest.raises(StoreError, match=r"could not write"):
+        ResultsStore("/dev/full").append(res)  # ENOSPC
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StoreError):
+        ResultsStore(tmp_path / "file" / "results.jsonl").append(res)
+
+
+# ----------------------------------------------------------------------------------------- running
+def test_serial_run_verdicts_and_error_traceback(toy, capsys):
+    outcome = run_checks([toy], jobs=1, timeout=10)
+    res = by_id(outcome.results)
+    assert list(res) == [c.id for c in toy.checks("quick")]
+    assert res["toy.exact[a]"].verdict is Verdict.HOLDS and res["toy.exact[a]"].ratio == pytest.approx(0.5)
+    assert res["toy.exact[neg]"].verdict is Verdict.ASSUMPTIONS_FAIL
+    assert res["toy.negctl[a]"].verdict is Verdict.VIOLATED and res["toy.negctl[a]"].as_expected
+    mc = res["toy.mc[a]"]
+    assert mc.verdict is Verdict.HOLDS and mc.measured.ci_low < 1.0 < mc.measured.ci_high
+    err = res["toy.raises[a]"]
+    assert err.verdict is Verdict.ERROR and "boom in measure" in err.reason
+    assert "Traceback" in err.traceback and "boom" in err.traceback
+    assert all(r.suite == "toy" and len(r.content_hash) == 64 and r.versions for r in outcome.results)
+    lines = capsys.readouterr().err.splitlines()  # not a tty: plain lines
+    assert lines[0].startswith("[1/5] toy.exact[a]: HOLDS (") and lines[0].endswith(" s)")
+
+
+def test_filter(toy):
+    pred = compile_filter("exact and not neg or (negctl)")
+    assert pred("toy.exact[a]") and not pred("toy.exact[neg]") and pred("toy.negctl[a]")
+    assert not pred("toy.mc[a]") and compile_filter(None)("anything") and compile_filter("TOY")("toy.x")
+    for bad in ("a and", "(a", "a )", "or a"):
+        with pytest.raises(InvalidParameterError):
+            compile_filter(bad)
+    outcome = run_checks([toy], jobs=1, filter="mc or raises", progress=False)
+    assert [r.check_id for r in outcome.results] == ["toy.mc[a]", "toy.raises[a]"]
+
+
+def test_resume_skips_stored_and_reruns_missing(tmp_path, toy):
+    store = ResultsStore(tmp_path / "results.jsonl")
+    first = run_checks([toy], jobs=1, store=store, progress=False)
+    assert first.n_run == 5 and first.skipped == []
+    assert len(store.path.read_text().splitlines()) == 5
+    second = run_checks([toy], jobs=1, store=store, progress=False)
+    assert second.n_run == 0 and len(second.skipped) == 5
+    assert [r.verdict for r in second.results] == [r.verdict for r in first.results]
+    # a killed run: two complete lines and a torn third one
+    lines = store.path.read_text().splitlines(keepends=True)
+    store.path.write_text("".join(lines[:2]) + lines[2][:40])
+    with pytest.warns(StoreWarning):
+        third = run_checks([toy], jobs=1, store=store, progress=False)
+    assert third.skipped == [r.check_id for r in first.results[:2]] and third.n_run == 3
+    # full mode reuses the quick results (the hash does not depend on the mode)
+    full = run_checks([toy], mode="full", jobs=1, store=store, progress=False)
+    assert full.n_run == 1 and [r.check_id for r in full.results if r.check_id not in full.skipped] == [
+        "toy.exact[b]"
+    ]
+    again = run_checks([toy], jobs=1, store=store, progress=False, resume=False)
+    assert again.n_run == 5
+
+
+def test_timeout_serial(tmp_path):
+    slow = load_suite(str(write(tmp_path, "slow_suite.py", SLOW)), reload=True)
+    t0 = time.perf_counter()
+    outcome = run_checks([slow], jobs=1, timeout=1, progress=False)
+    assert time.perf_counter() - t0 < 8
+    res = by_id(outcome.results)
+    assert res["slow.sleep[long]"].verdict is Verdict.ERROR
+    assert res["slow.sleep[long]"].reason.startswith("timed out after 1 s")
+    assert "sleepy" in res["slow.sleep[long]"].traceback
+    assert res["slow.sleep[short]"].verdict is Verdict.HOLDS
+    assert res["slow.loop[long]"].reason.startswith("timed out after 1 s")
+
+
+def test_timeout_in_a_thread_and_not_cancelled_by_nested_itimer(tmp_path):
+    from sgmverify.processes import _time_limited
+
+    slow = load_suite(str(write(tmp_path, "slow_suite.py", SLOW)), reload=True)
+    check = next(c for c in slow.checks() if c.id == "slow.loop[long]")
+    out = {}
+    th = threading.Thread(target=lambda: out.setdefault("r", run_one(check, {}, 0.5)))
+    th.start()
+    th.join(10)
+    assert out["r"].verdict is Verdict.ERROR and out["r"].reason.startswith("timed out after 0.5 s")
+    # sympy's own SIGALRM timer (processes._time_limited) must not cancel the check's limit
+    t0 = time.perf_counter()
+    with pytest.raises(CheckTimeoutError), TimeLimit(0.5):
+        _time_limited(lambda: None, 5.0)
+        time.sleep(10)
+    assert time.perf_counter() - t0 < 3
+    with TimeLimit(5):  # disarmed cleanly: nothing fires later
+        pass
+    time.sleep(0.1)
+
+
+def test_process_pool_matches_serial_and_survives_worker_crash(tmp_path, toy):
+    crashy = load_suite(str(write(tmp_path, "crash_suite.py", CRASH)), reload=True)
+    slow = load_suite(str(write(tmp_path, "slow_suite.py", SLOW)), reload=True)
+    store = ResultsStore(tmp_path / "results.jsonl")
+    outcome = run_checks([toy, crashy, slow], jobs=2, store=store, timeout=1, progress=False)
+    res = by_id(outcome.results)
+    serial = by_id(run_checks([toy], jobs=1, progress=False).results)
+    for cid, r in serial.items():
+        assert res[cid].verdict is r.verdict and res[cid].ratio == r.ratio
+    assert all(res[f"crashy.ok[s{i}]"].verdict is Verdict.HOLDS for i in range(4))
+    died = res["crashy.die[a]"]
+    assert died.verdict is Verdict.ERROR and "worker process died" in died.reason
+    assert res["slow.sleep[long]"].reason.startswith("timed out after 1 s")
+    stored = {r.check_id for r in store.load()}
+    assert "crashy.die[a]" not in stored and len(stored) == len(outcome.results) - 1
+
+
+def test_progress_modes(monkeypatch, toy):
+    class TTY(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("CI", "true")
+    assert runner._Progress(3, True, TTY()).mode == "lines"
+    monkeypatch.delenv("CI")
+    p = runner._Progress(3, True, TTY())
+    assert p.mode == "bar"
+    p.close()
+    assert runner._Progress(3, False, TTY()).mode == "off"
+
+
+def test_dask_local(tmp_path, toy):
+    pytest.importorskip("distributed")
+    with runner.dask_executor("local", n_workers=1) as ex:
+        outcome = run_checks([toy], executor=ex, progress=False, timeout=10)
+    assert by_id(outcome.results)["toy.exact[a]"].verdict is Verdict.HOLDS
+
+
+def test_dask_missing_gives_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(Exception, match="sgmverify\\[dask\\]"), runner.dask_executor("local"):
+        pass
