@@ -1,7 +1,92 @@
-"""sgmverify: check the theory of score-based generative models against exact laws and measurements."""
+"""sgmverify: check the theory of score-based generative models against exact laws and measurements.
+
+The public API is flat (``from sgmverify import VP, Gaussian, Theorem, run_checks``) but loaded lazily
+(PEP 562): importing ``sgmverify`` itself is cheap, because the pytest plugin is imported in every pytest
+session of an environment where sgmverify is installed.
+"""
 
 from __future__ import annotations
 
-from .errors import *  # noqa: F403
+import importlib
+from typing import Any
+
+from .errors import *  # noqa: F403  (exceptions are light and always available)
+from .errors import __all__ as _errors_all
 
 __version__ = "0.1.0"
+
+#: public name -> submodule that defines it
+_EXPORTS: dict[str, str] = {
+    # forward processes
+    **dict.fromkeys(
+        ["LinearSDE", "OU", "VP", "SubVP", "VE", "Cosine", "get_process", "PROCESSES"], "processes"
+    ),
+    # data laws and scores
+    **dict.fromkeys(
+        ["Distribution", "Gaussian", "GaussianMixture", "Density1D", "NoisedDensity1D", "Product"],
+        "distributions",
+    ),
+    **dict.fromkeys(["Derivatives", "mixture_derivatives", "noised_1d_derivatives", "working_dps"], "scores"),
+    # samplers and exact laws
+    **dict.fromkeys(
+        ["SCHEMES", "Scheme", "SamplerResult", "get_scheme", "time_grid", "draw_noise", "check_grid"],
+        "samplers",
+    ),
+    "run_sampler": "samplers:sample",
+    "SamplerStatus": "samplers:Status",
+    **dict.fromkeys(
+        ["EXACT_SCHEMES", "EigenLaw", "sampler_law", "sampler_law_eigen", "sampler_w2"], "gaussian_exact"
+    ),
+    # metrics and estimates
+    **dict.fromkeys(
+        [
+            "w2_gaussian",
+            "w2_squared_gaussian",
+            "w2_gaussian_commuting",
+            "kl_gaussian",
+            "w2_empirical",
+            "w2_1d_quantile",
+            "sliced_w2",
+        ],
+        "metrics",
+    ),
+    **dict.fromkeys(["Estimate", "mean_ci", "bootstrap_ci"], "estimates"),
+    # the theory model and the engine
+    **dict.fromkeys(
+        [
+            "Assumption",
+            "AssumptionResult",
+            "Bound",
+            "Check",
+            "Direction",
+            "Provenance",
+            "Reference",
+            "Result",
+            "Scenario",
+            "Suite",
+            "Theorem",
+            "Verdict",
+            "decide",
+        ],
+        "claims",
+    ),
+    **dict.fromkeys(["discover_suites", "run_checks", "ResultsStore", "RunOutcome", "check_hash"], "runner"),
+    **dict.fromkeys(["compare_results", "Comparison"], "compare"),
+    **dict.fromkeys(["write_reports", "load_results"], "report"),
+}
+
+__all__ = [*_errors_all, *_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'sgmverify' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(f".{module}", __name__), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
