@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
 from .claims import Check, Result, Suite, Verdict
 from .errors import (
     CheckTimeoutError,
@@ -52,6 +51,7 @@ from .errors import (
 )
 
 __all__ = [
+    "DEFAULT_PACKAGE",
     "DEFAULT_TIMEOUT",
     "ENTRY_POINT_GROUP",
     "ResultsStore",
@@ -81,6 +81,12 @@ class StoreWarning(UserWarning):
 # ---------------------------------------------------------------------------------------------- suites
 _SUITES: dict[str, Suite] = {}  # source -> loaded suite (a worker process reuses it across checks)
 _CHECKS: dict[tuple[str, str], dict[str, Check]] = {}  # (source, mode) -> {check id: check}
+
+
+def _sgm_version() -> str:
+    from . import __version__  # at call time: sgmverify/__init__.py may import this module
+
+    return __version__
 
 
 def _is_path(source: str) -> bool:
@@ -254,7 +260,7 @@ def discover_suites(
         for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             sources.append((ep.value.strip(), True))
     by_name: list[str] = []
-    for arg in paths:
+    for arg in map(os.fspath, paths):
         try:
             sources += _arg_sources(arg)
         except UnknownNameError:
@@ -311,7 +317,7 @@ def code_version(suite: Suite | str) -> str:
     for f in _source_files(source):
         with contextlib.suppress(OSError):
             h.update(f.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:12]}"
+    return f"{_sgm_version()}+{h.hexdigest()[:12]}"
 
 
 def check_hash(check: Check, code_version: str) -> str:
@@ -331,7 +337,7 @@ def check_hash(check: Check, code_version: str) -> str:
 
 def versions() -> dict[str, str]:
     """Versions of sgmverify, Python and the numerical libraries (recorded in every result)."""
-    out = {"sgmverify": __version__, "python": platform.python_version()}
+    out = {"sgmverify": _sgm_version(), "python": platform.python_version()}
     for name in ("numpy", "scipy", "sympy", "torch"):
         try:
             out[name] = importlib.metadata.version(name)
@@ -523,8 +529,10 @@ class TimeLimit:
         self._thread: threading.Thread | None = None
 
     def _handler(self, signum: int, frame: Any) -> None:
-        if self._armed:
+        if self._armed and self.fired:
             raise CheckTimeoutError(f"timed out after {self.seconds:g} s")
+        if callable(self._old):  # someone else's SIGALRM (e.g. their own setitimer): pass it on
+            self._old(signum, frame)
 
     def _interrupt(self) -> None:
         if self._main:
@@ -781,11 +789,13 @@ def _run_pooled(
     assert pool is not None
     queue, suspects = deque(pending), deque[int]()
     inflight: dict[cf.Future, tuple[int, bool]] = {}  # future -> (item, ran alone)
-    bad_submits = 0
+    fresh = True  # no work accepted yet by this pool
 
     def submit(i: int, alone: bool) -> None:
+        nonlocal fresh
         suite, check, _ = items[i]
         inflight[pool.submit(_worker_task, suite.source, check.id, mode, vers, timeout)] = (i, alone)
+        fresh = False
 
     def fail_rest(exc: BaseException) -> None:
         for i in [*suspects, *queue]:
@@ -803,14 +813,13 @@ def _run_pooled(
                     submit(queue[0], False)
                     queue.popleft()
             except (cf.BrokenExecutor, RuntimeError) as exc:  # the executor refuses new work
-                bad_submits += 1
-                print("DEBUG submit failed", bad_submits, len(inflight), len(queue), len(suspects), repr(exc), file=sys.__stderr__)
-                if not own or bad_submits > 1:
+                if not own or fresh:
                     fail_rest(exc)
-                elif not inflight:  # (with futures in flight, their failure replaces the pool below)
+                elif not inflight:  # (otherwise the in-flight futures fail and the pool is replaced below)
                     pool.shutdown(wait=True, cancel_futures=True)
-                    pool = _new_pool(workers)
-                continue
+                    pool, fresh = _new_pool(workers), True
+                if not inflight:
+                    continue
             done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
             broken = False
             for fut in done:
@@ -826,9 +835,7 @@ def _run_pooled(
                 except Exception as exc:  # noqa: BLE001  (a worker failure must not stop the run)
                     finish(i, _failure_result(items[i][1], vers, exc, "worker failed"), False)
                 else:
-                    bad_submits = 0
                     finish(i, res)
-            print("DEBUG done", [(items[inflight.get(f, (0,0))[0]][1].id) for f in done], broken, file=sys.__stderr__)
             if broken and own:
                 cf.wait(list(inflight))
                 for fut, (i, _) in list(inflight.items()):
@@ -838,7 +845,7 @@ def _run_pooled(
                         suspects.append(i)
                 inflight.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = _new_pool(workers)
+                pool, fresh = _new_pool(workers), True
     except BaseException:
         for fut in inflight:
             fut.cancel()

@@ -181,6 +181,17 @@ def test_discover_entry_points(tmp_path, monkeypatch):
     assert [s.name for s in discover_suites(["toy"], entry_points=False, package=None)] == ["toy"]
 
 
+def test_discover_directory_and_module_attribute(tmp_path, monkeypatch):
+    write(tmp_path, "suites_dir/toy_suite.py", TOY)
+    write(tmp_path, "suites_dir/notes.py", "X = 1\n")  # no SUITE: skipped
+    (suite,) = discover_suites([tmp_path / "suites_dir"], entry_points=False, package=None)
+    assert suite.name == "toy"
+    write(tmp_path, "attr_mod1.py", TOY + "\nOTHER = SUITE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (suite,) = discover_suites(["attr_mod1:OTHER"], entry_points=False, package=None)
+    assert suite.source == "attr_mod1:OTHER"
+
+
 def test_syntax_error_suite_reported_with_file_and_line(tmp_path):
     bad = write(tmp_path, "bad_suite.py", "x = 1\ndef f(:\n    pass\n")
     good = write(tmp_path, "toy_suite.py", TOY)
@@ -357,6 +368,25 @@ def test_process_pool_matches_serial_and_survives_worker_crash(tmp_path, toy):
     assert res["slow.sleep[long]"].reason.startswith("timed out after 1 s")
     stored = {r.check_id for r in store.load()}
     assert "crashy.die[a]" not in stored and len(stored) == len(outcome.results) - 1
+
+
+def test_broken_user_executor_gives_errors_and_the_run_ends(toy):
+    import concurrent.futures as cf
+
+    class Breaks(cf.ThreadPoolExecutor):
+        n = 0
+
+        def submit(self, *args, **kwargs):
+            self.n += 1
+            if self.n > 2:
+                raise cf.BrokenExecutor("gone")
+            return super().submit(*args, **kwargs)
+
+    with Breaks(max_workers=1) as ex:
+        outcome = run_checks([toy], executor=ex, progress=False, timeout=10)
+    res = [r.reason for r in outcome.results]
+    assert len(res) == 5 and res[2:] == ["executor unusable: BrokenExecutor: gone"] * 3
+    assert outcome.results[0].verdict is Verdict.HOLDS
 
 
 def test_progress_modes(monkeypatch, toy):

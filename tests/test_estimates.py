@@ -1,0 +1,304 @@
+"""Tests of sgmverify.estimates: the Estimate value type, Student-t mean intervals, percentile bootstrap."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sgmverify.errors import InvalidParameterError, SgmverifyError
+from sgmverify.estimates import Estimate, bootstrap_ci, mean_ci
+
+NAN = float("nan")
+INF = float("inf")
+
+
+def same_estimate(a: Estimate, b: Estimate) -> bool:
+    """Field-wise equality treating NaN as equal to NaN (dataclass ``==`` does not)."""
+    return json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
+
+
+# ------------------------------------------------------------------------------------------- Estimate
+class TestEstimateValidation:
+    @pytest.mark.parametrize(
+        ("value", "lo", "hi"),
+        [(1.0, 0.0, 2.0), (1.0, 1.0, 1.0), (1.0, 1.0, 2.0), (1.0, 0.0, 1.0), (0.0, -INF, INF), (INF, 0, INF)],
+    )
+    def test_interval_containing_value_is_accepted(self, value, lo, hi):
+        e = Estimate(value, lo, hi)
+        assert (e.value, e.ci_low, e.ci_high) == (value, lo, hi)
+
+    @pytest.mark.parametrize(
+        ("value", "lo", "hi"),
+        [(1.0, 2.0, 3.0), (1.0, -1.0, 0.5), (1.0, 2.0, 0.0), (1.0, math.nextafter(1.0, INF), 2.0)],
+    )
+    def test_interval_not_containing_value_is_rejected(self, value, lo, hi):
+        with pytest.raises(InvalidParameterError, match="does not contain its value"):
+            Estimate(value, lo, hi)
+
+    def test_rejection_is_a_value_error_and_a_sgmverify_error(self):
+        with pytest.raises(ValueError):
+            Estimate(0.0, 1.0, 2.0)
+        with pytest.raises(SgmverifyError):
+            Estimate(0.0, 1.0, 2.0)
+
+    @pytest.mark.parametrize(("lo", "hi"), [(NAN, NAN), (NAN, 2.0), (0.0, NAN), (5.0, NAN)])
+    def test_nan_interval_ends_are_allowed(self, lo, hi):
+        e = Estimate(1.0, lo, hi)
+        assert e.value == 1.0
+
+    def test_nan_value_is_allowed_with_any_interval(self):
+        for lo, hi in [(0.0, 1.0), (NAN, NAN), (3.0, 1.0)]:
+            assert math.isnan(Estimate(NAN, lo, hi).value)
+
+    def test_numbers_are_coerced_to_python_floats(self):
+        e = Estimate(np.float32(1.5), 1, np.int64(2))
+        for v in (e.value, e.ci_low, e.ci_high):
+            assert type(v) is float
+        assert (e.value, e.ci_low, e.ci_high) == (1.5, 1.0, 2.0)
+
+    def test_is_frozen(self):
+        e = Estimate(1.0, 0.0, 2.0)
+        with pytest.raises(AttributeError):
+            e.value = 3.0  # type: ignore[misc]
+
+    def test_half_width(self):
+        assert Estimate(1.0, 0.5, 2.5).half_width == 1.0
+        assert Estimate.exact_value(3.0).half_width == 0.0
+
+    def test_map_applies_a_monotone_function_to_all_three_numbers(self):
+        e = Estimate(1.0, 0.0, 2.0, level=0.9, n=10, method="student-t").map(math.exp)
+        assert (e.value, e.ci_low, e.ci_high) == (math.e, 1.0, math.exp(2.0))
+        assert (e.level, e.n, e.method, e.exact) == (0.9, 10, "student-t", False)
+
+
+class TestExactValue:
+    def test_fields(self):
+        e = Estimate.exact_value(2.5)
+        assert e.exact is True
+        assert e.value == e.ci_low == e.ci_high == 2.5
+        assert math.isnan(e.level)
+        assert e.n is None
+        assert e.method == "exact"
+
+    def test_method_name(self):
+        assert Estimate.exact_value(1.0, method="closed form").method == "closed form"
+
+    @pytest.mark.parametrize("v", [INF, -INF, NAN, 0.0, -3.0])
+    def test_non_finite_and_signed_values(self, v):
+        e = Estimate.exact_value(v)
+        assert e.exact
+        assert (math.isnan(e.value) and math.isnan(v)) or e.value == v
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG: Estimate is a dataclass whose exact form has level=NaN, so two equal exact "
+        "estimates (and an exact Estimate vs its from_dict(to_dict()) copy) compare unequal.",
+    )
+    def test_equal_exact_values_compare_equal(self):
+        assert Estimate.exact_value(1.0) == Estimate.exact_value(1.0)
+
+
+class TestEstimateDict:
+    @pytest.mark.parametrize(
+        "e",
+        [
+            Estimate(1.0, 0.5, 1.5, level=0.9, n=30, method="student-t", extra={"note": "x", "k": [1, 2]}),
+            Estimate.exact_value(2.0),
+            Estimate(1.0, NAN, NAN),
+            Estimate(NAN, NAN, NAN),
+            Estimate(INF, 1.0, INF),
+        ],
+        ids=["ci", "exact", "nan-ci", "nan-value", "inf"],
+    )
+    def test_json_round_trip(self, e):
+        d = e.to_dict()
+        back = Estimate.from_dict(json.loads(json.dumps(d)))
+        assert same_estimate(back, e)
+        assert back.exact is e.exact
+        assert back.extra == e.extra
+
+    def test_round_trip_with_nan_free_fields_is_equal(self):
+        e = Estimate(1.0, 0.5, 1.5, level=0.9, n=30, method="student-t", extra={"a": 1})
+        assert Estimate.from_dict(e.to_dict()) == e
+
+    def test_exact_level_is_stored_as_none(self):
+        d = Estimate.exact_value(1.0).to_dict()
+        assert d["level"] is None
+        assert d["exact"] is True
+        json.dumps(d, allow_nan=False)  # strict JSON
+        assert math.isnan(Estimate.from_dict(d).level)
+
+    def test_dict_keys(self):
+        assert set(Estimate(1.0, 0.0, 2.0).to_dict()) == {
+            "value",
+            "ci_low",
+            "ci_high",
+            "level",
+            "exact",
+            "n",
+            "method",
+            "extra",
+        }
+
+    def test_from_dict_accepts_stringified_non_finite_numbers(self):
+        # report.json writes non-finite floats as "nan" / "inf" strings.
+        e = Estimate.from_dict({"value": "inf", "ci_low": "nan", "ci_high": "nan", "level": 0.95})
+        assert e.value == INF and math.isnan(e.ci_low) and math.isnan(e.ci_high)
+
+    def test_from_dict_does_not_mutate_its_argument(self):
+        d = Estimate.exact_value(1.0).to_dict()
+        Estimate.from_dict(d)
+        assert d["level"] is None
+
+
+# -------------------------------------------------------------------------------------------- mean_ci
+class TestMeanCI:
+    def test_formula(self):
+        x = np.array([1.0, 2.0, 4.0, 7.0])
+        e = mean_ci(x, level=0.9)
+        q = stats.t.ppf(0.95, df=3)
+        half = q * np.std(x, ddof=1) / 2.0
+        assert e.value == pytest.approx(3.5, rel=1e-15)
+        assert e.ci_low == pytest.approx(3.5 - half, rel=1e-14)
+        assert e.ci_high == pytest.approx(3.5 + half, rel=1e-14)
+        assert (e.level, e.n, e.method, e.exact) == (0.9, 4, "student-t", False)
+
+    def test_two_dimensional_input_is_flattened(self):
+        x = np.arange(6.0).reshape(2, 3)
+        assert same_estimate(mean_ci(x), mean_ci(x.ravel()))
+
+    def test_constant_samples_give_a_zero_width_interval(self):
+        e = mean_ci(np.full(5, 2.0))
+        assert e.value == e.ci_low == e.ci_high == 2.0
+
+    def test_higher_level_gives_wider_interval(self):
+        x = np.random.default_rng(1).normal(size=20)
+        assert mean_ci(x, 0.99).half_width > mean_ci(x, 0.95).half_width > mean_ci(x, 0.5).half_width
+
+    @pytest.mark.parametrize("x", [[], [1.0], np.array([[3.0]])])
+    def test_fewer_than_two_samples_is_an_error(self, x):
+        with pytest.raises(InvalidParameterError, match="at least 2 samples"):
+            mean_ci(x)
+
+    @pytest.mark.parametrize("bad", [NAN, INF, -INF])
+    def test_non_finite_samples_are_an_error(self, bad):
+        with pytest.raises(InvalidParameterError, match="non-finite"):
+            mean_ci([1.0, 2.0, bad])
+
+    @pytest.mark.parametrize("n", [4, 30])
+    def test_coverage_is_nominal(self, n):
+        """Coverage of the true mean over R independent normal data sets.
+
+        For normal data the Student-t interval is exact, so the number of covering intervals is
+        Binomial(R, 0.95).  With R = 2000 its standard deviation is sqrt(0.95·0.05/2000) ≈ 0.0049, and we
+        allow 4 of them (±0.0195): a correct implementation fails with probability ≈ 6e-5 for *any* seed
+        (the seed is fixed, so the test is deterministic).  R = 2000 rather than 400 keeps the band tight
+        enough to catch real mistakes: n = 4 with a normal quantile instead of Student's t covers only
+        ≈ 0.86, and a missing sqrt(n) or a level mix-up is caught at both n.
+        """
+        reps, level, mu = 2000, 0.95, 1.7
+        rng = np.random.default_rng(20240611)
+        data = rng.normal(mu, 2.0, size=(reps, n))
+        covered = 0
+        for x in data:
+            e = mean_ci(x, level)
+            covered += e.ci_low <= mu <= e.ci_high
+        sd = math.sqrt(level * (1 - level) / reps)
+        assert abs(covered / reps - level) < 4 * sd
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG: mean_ci does not validate level: level=0 returns a zero-width 'CI' (which decide() "
+        "then treats as decisive), level=1 an infinite one, level=1.5 or NaN a NaN interval, and a "
+        "negative level fails with a misleading 'interval does not contain its value' message.  "
+        "bootstrap_ci raises InvalidParameterError for the same inputs.",
+    )
+    @pytest.mark.parametrize("level", [0.0, 1.0, 1.5, NAN])
+    def test_level_outside_open_unit_interval_is_an_error(self, level):
+        with pytest.raises(InvalidParameterError, match="level"):
+            mean_ci([1.0, 2.0, 3.0], level=level)
+
+
+# --------------------------------------------------------------------------------------- bootstrap_ci
+DATA = np.random.default_rng(7).normal(0.3, 1.0, size=50)
+
+
+def mean_of(idx: np.ndarray) -> float:
+    return float(DATA[idx].mean())
+
+
+class TestBootstrapCI:
+    def test_contains_the_point_estimate(self):
+        e = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0))
+        assert e.value == pytest.approx(DATA.mean(), rel=1e-14)
+        assert e.ci_low <= e.value <= e.ci_high
+        assert e.ci_low < e.ci_high
+        assert (e.level, e.n, e.method, e.exact) == (0.95, 50, "bootstrap-percentile", False)
+
+    def test_given_point_outside_the_percentiles_is_included(self):
+        far = DATA.mean() + 10.0
+        e = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), point=far)
+        assert e.value == far == e.ci_high
+        low = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), point=-far)
+        assert low.value == -far == low.ci_low
+
+    def test_reproducible_with_a_seeded_generator(self):
+        a = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(123), n_boot=50)
+        b = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(123), n_boot=50)
+        c = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(124), n_boot=50)
+        assert a == b
+        assert (a.ci_low, a.ci_high) != (c.ci_low, c.ci_high)
+
+    def test_statistic_receives_index_arrays(self):
+        calls: list[np.ndarray] = []
+
+        def stat(idx):
+            calls.append(idx)
+            return float(idx.mean())
+
+        bootstrap_ci(stat, 17, np.random.default_rng(0), n_boot=12)
+        assert len(calls) == 13  # point estimate + n_boot replicates
+        np.testing.assert_array_equal(calls[0], np.arange(17))
+        for idx in calls:
+            assert idx.shape == (17,)
+            assert np.issubdtype(idx.dtype, np.integer)
+            assert idx.min() >= 0 and idx.max() < 17
+
+    def test_given_point_skips_the_point_evaluation(self):
+        calls = []
+
+        def stat(idx):
+            calls.append(1)
+            return float(idx.mean())
+
+        bootstrap_ci(stat, 5, np.random.default_rng(0), n_boot=10, point=2.0)
+        assert len(calls) == 10
+
+    def test_width_is_comparable_to_the_t_interval(self):
+        boot = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(3), n_boot=400)
+        t = mean_ci(DATA)
+        assert 0.7 < boot.half_width / t.half_width < 1.3
+
+    def test_level_recorded_and_narrower_at_lower_level(self):
+        wide = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(5), n_boot=200, level=0.99)
+        narrow = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(5), n_boot=200, level=0.5)
+        assert (wide.level, narrow.level) == (0.99, 0.5)
+        assert narrow.half_width < wide.half_width
+
+    @pytest.mark.parametrize("n_boot", [0, 1, 9, -5])
+    def test_too_few_replicates_is_an_error(self, n_boot):
+        with pytest.raises(InvalidParameterError, match="n_boot"):
+            bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), n_boot=n_boot)
+
+    def test_ten_replicates_is_enough(self):
+        e = bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), n_boot=10)
+        assert e.ci_low <= e.value <= e.ci_high
+
+    @pytest.mark.parametrize("level", [0.0, 1.0, -0.1, 1.5, NAN])
+    def test_level_outside_open_unit_interval_is_an_error(self, level):
+        with pytest.raises(InvalidParameterError, match="level"):
+            bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), level=level)
