@@ -70,8 +70,10 @@ _EXPORTS: dict[str, str] = {
         ],
         "claims",
     ),
-    **dict.fromkeys(["discover_suites", "run_checks", "ResultsStore", "RunOutcome", "check_hash"], "runner"),
-    **dict.fromkeys(["compare_results", "Comparison"], "compare"),
+    **dict.fromkeys(["discover_suites", "load_suite"], "suites"),
+    **dict.fromkeys(["ResultsStore", "check_hash"], "store"),
+    **dict.fromkeys(["run_checks", "run_one", "RunOutcome", "versions"], "runner"),
+    **dict.fromkeys(["compare_results", "Comparison", "VerdictFlip", "RatioDrift"], "compare"),
     **dict.fromkeys(["write_reports", "load_results"], "report"),
 }
 

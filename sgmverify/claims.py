@@ -14,9 +14,13 @@ derived statement is never presented as the paper's theorem.
 from __future__ import annotations
 
 import enum
+import functools
+import hashlib
+import inspect
 import math
 import time
 import traceback
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,7 +168,8 @@ class Bound:
         rtol: float = 1e-9,
         atol: float = 0.0,
     ) -> None:
-        local = {p: sp.Symbol(p, positive=True) for p in (params or [])}
+        # real (not positive) symbols: positivity would let sympy rewrite Abs(mu) as mu at construction
+        local = {p: sp.Symbol(p, real=True) for p in (params or [])}
         self.expr = parse_expr(expr, local)
         names = {s.name for s in self.expr.free_symbols}
         if params is not None and not names <= set(params):
@@ -253,7 +258,8 @@ def decide(bound: float, measured: Estimate, direction: Direction | str, tol: fl
     lo, hi = (measured.value, measured.value) if measured.exact else (measured.ci_low, measured.ci_high)
     if math.isnan(lo) or math.isnan(hi):
         return Verdict.INCONCLUSIVE, "measurement has no confidence interval"
-    kind = "exact" if measured.exact else f"{measured.level:.0%} CI [{lo:.4g}, {hi:.4g}]"
+    level = f"{measured.level:.0%} " if measured.level is not None else ""
+    kind = "exact" if measured.exact else f"{level}CI [{lo:.4g}, {hi:.4g}]"
     if direction is Direction.UPPER:
         slack = tol if measured.exact else 0.0
         if hi <= bound + slack:
@@ -311,8 +317,34 @@ class Scenario:
         }
 
 
-def describe_object(obj: Any) -> Any:
-    """A deterministic JSON-able description of ``obj`` (numbers exact, arrays in full)."""
+def _describe_function(fn: types.FunctionType, depth: int) -> dict:
+    """Name, code hash, defaults and closure values: two closures over different values differ."""
+    code = fn.__code__
+    d: dict[str, Any] = {
+        "function": f"{fn.__module__}.{fn.__qualname__}",
+        "code": hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()[:16],
+        "line": code.co_firstlineno,
+    }
+    if fn.__defaults__:
+        d["defaults"] = describe_object(fn.__defaults__, depth + 1)
+    if fn.__closure__:
+        cells = []
+        for cell in fn.__closure__:
+            try:
+                cells.append(describe_object(cell.cell_contents, depth + 1))
+            except ValueError:  # an empty cell
+                cells.append(None)
+        d["closure"] = cells
+    return d
+
+
+def describe_object(obj: Any, depth: int = 0) -> Any:
+    """A deterministic JSON-able description of ``obj`` (numbers exact, arrays in full).
+
+    Functions are described by name, code and captured values; objects by their public attributes.
+    """
+    if depth > 8:
+        return f"<{type(obj).__qualname__}: nested too deep>"
     if obj is None or isinstance(obj, bool | int | str):
         return obj
     if isinstance(obj, float | np.floating):
@@ -320,18 +352,34 @@ def describe_object(obj: Any) -> Any:
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.ndarray):
-        return [describe_object(v) for v in obj.tolist()] if obj.ndim else describe_object(obj.item())
+        return [describe_object(v, depth + 1) for v in obj.tolist()] if obj.ndim else describe_object(obj.item())
     if isinstance(obj, list | tuple):
-        return [describe_object(v) for v in obj]
+        return [describe_object(v, depth + 1) for v in obj]
     if isinstance(obj, Mapping):
-        return {str(k): describe_object(v) for k, v in obj.items()}
+        return {str(k): describe_object(v, depth + 1) for k, v in obj.items()}
     if isinstance(obj, sp.Basic):
         return sp.srepr(obj)
-    if callable(obj) and not hasattr(obj, "__dict__"):
-        return getattr(obj, "__qualname__", repr(obj))
+    if isinstance(obj, functools.partial):
+        return {
+            "partial": describe_object(obj.func, depth + 1),
+            "args": describe_object(obj.args, depth + 1),
+            "kwargs": describe_object(obj.keywords, depth + 1),
+        }
+    if isinstance(obj, types.MethodType):
+        return {
+            "method": describe_object(obj.__func__, depth + 1),
+            "self": describe_object(obj.__self__, depth + 1),
+        }
+    if isinstance(obj, types.FunctionType):
+        return _describe_function(obj, depth)
+    if isinstance(obj, np.ufunc):
+        return f"numpy.{obj.__name__}"
+    if inspect.isroutine(obj) or inspect.isclass(obj):
+        return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
     if hasattr(obj, "__dict__"):
         state = {k: v for k, v in vars(obj).items() if not k.startswith("_") and not callable(v)}
-        return {"class": type(obj).__qualname__, **{k: describe_object(v) for k, v in sorted(state.items())}}
+        items = {k: describe_object(v, depth + 1) for k, v in sorted(state.items())}
+        return {"class": type(obj).__qualname__, **items}
     if callable(obj):
         return getattr(obj, "__qualname__", repr(obj))
     return repr(obj)

@@ -43,7 +43,7 @@ def _err(msg: str) -> None:
 # --------------------------------------------------------------------------------------------- helpers
 def _discover(suite_args: Sequence[str] | None) -> tuple[list[Suite], list[SuiteError]]:
     """Suites named by ``--suite`` (or all installed ones); import failures are printed and returned."""
-    from .runner import discover_suites
+    from .suites import discover_suites
 
     errors: list[SuiteError] = []
     if suite_args:
@@ -75,7 +75,7 @@ def _find_scenario(theorem: Theorem, name: str) -> Scenario:
 def _read_results(path: Path) -> list[Result]:
     """Read a report.json (``{"results": [...]}`` or a list) or a results JSON-lines file."""
     from .claims import Result
-    from .runner import ResultsStore
+    from .store import ResultsStore
 
     if path.suffix != ".jsonl":
         try:
@@ -163,7 +163,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import DEFAULT_TIMEOUT, ResultsStore, compile_filter, dask_executor, run_checks, versions
+    from .runner import DEFAULT_TIMEOUT, compile_filter, dask_executor, run_checks, versions
+    from .store import ResultsStore
 
     t0 = time.perf_counter()
     mode = "full" if args.full else "quick"

@@ -9,6 +9,7 @@ instead).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -30,8 +31,8 @@ class Estimate:
         Point estimate.
     ci_low, ci_high : float
         Confidence interval at level ``level`` (equal to ``value`` when ``exact``).
-    level : float
-        Confidence level of the interval, e.g. 0.95 (``nan`` for an exact value).
+    level : float or None
+        Confidence level of the interval, e.g. 0.95 (``None`` for an exact value).
     exact : bool
         True when the value has no Monte Carlo error (closed form, exact recursion).
     n : int or None
@@ -43,7 +44,7 @@ class Estimate:
     value: float
     ci_low: float
     ci_high: float
-    level: float = 0.95
+    level: float | None = 0.95
     exact: bool = False
     n: int | None = None
     method: str = ""
@@ -66,7 +67,7 @@ class Estimate:
     @classmethod
     def exact_value(cls, value: float, method: str = "exact") -> Estimate:
         """An exact (noise-free) value."""
-        return cls(value, value, value, level=float("nan"), exact=True, n=None, method=method)
+        return cls(value, value, value, level=None, exact=True, n=None, method=method)
 
     @property
     def half_width(self) -> float:
@@ -74,18 +75,21 @@ class Estimate:
         return 0.5 * (self.ci_high - self.ci_low)
 
     def to_dict(self) -> dict:
-        """A JSON-serialisable dict (NaN level stored as None)."""
+        """A strict-JSON dict: non-finite numbers are written as the strings "nan", "inf", "-inf"."""
         d = asdict(self)
-        if isinstance(d["level"], float) and math.isnan(d["level"]):
-            d["level"] = None
+        for k in ("value", "ci_low", "ci_high"):
+            if not math.isfinite(d[k]):
+                d[k] = str(d[k])
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Estimate:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (also accepts a NaN level, the old encoding of "exact")."""
         d = dict(d)
-        if d.get("level") is None:
-            d["level"] = float("nan")
+        for k in ("value", "ci_low", "ci_high"):
+            d[k] = float(d[k])
+        if isinstance(d.get("level"), float) and math.isnan(d["level"]):
+            d["level"] = None
         return cls(**d)
 
     def map(self, f: Callable[[float], float]) -> Estimate:
@@ -100,6 +104,8 @@ def mean_ci(samples: np.ndarray, level: float = 0.95) -> Estimate:
 
     .. math:: \bar x \pm t_{n-1, (1+\ell)/2}\, s / \sqrt n
     """
+    if not (isinstance(level, numbers.Real) and 0 < level < 1):
+        raise InvalidParameterError(f"level must lie in (0, 1), got {level!r}.")
     x = np.asarray(samples, dtype=float).ravel()
     if x.size < 2:
         raise InvalidParameterError(f"mean_ci needs at least 2 samples, got {x.size}.")

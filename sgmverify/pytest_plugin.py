@@ -248,7 +248,7 @@ class SgmverifyCollector(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Collector]:
         from .errors import SgmverifyError, SuiteError
-        from .runner import discover_suites
+        from .suites import discover_suites
 
         state = _state(self.config)
         assert state is not None

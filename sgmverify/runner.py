@@ -1,15 +1,16 @@
-"""Running checks: suite discovery, the results store, executors, time limits, resume.
+"""Running checks: executors, time limits, progress, resume.
 
-A *suite* is a :class:`~sgmverify.claims.Suite` exposed as ``SUITE`` by a module of the ``proofs_checks``
-package, by a module registered under the ``sgmverify.suites`` entry-point group, or by a file given by
-path.  :func:`run_checks` expands suites into checks and runs them through any
+:func:`run_checks` expands suites (see :mod:`sgmverify.suites`) into checks and runs them through any
 :class:`concurrent.futures.Executor` (in-process, a process pool, Dask).  Workers never unpickle theorems:
 they receive ``(suite source, check id, mode)``, re-import the suite and run the check.
 
-Every finished check is appended at once to a :class:`ResultsStore` (JSON lines, ``fsync``-ed), keyed by a
-content hash (:func:`check_hash`), so an interrupted run resumes where it stopped.  Only results produced
-by :meth:`Check.run <sgmverify.claims.Check.run>` (including a check's exception or its timeout) are
+Every finished check is appended at once to a :class:`~sgmverify.store.ResultsStore`, keyed by its content
+hash, so an interrupted run resumes where it stopped.  Only results produced by
+:meth:`Check.run <sgmverify.claims.Check.run>` (including a check's exception or its timeout) are
 stored; a check whose worker process died is reported as ERROR for this run and retried by the next.
+
+The store and suite-discovery names (``ResultsStore``, ``load_suite``, ...) are re-exported here, so
+``from sgmverify.runner import ...`` keeps working.
 """
 
 from __future__ import annotations
@@ -17,13 +18,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
-import hashlib
-import importlib
 import importlib.metadata
-import importlib.util
-import json
 import os
-import pkgutil
 import platform
 import re
 import signal
@@ -31,24 +27,15 @@ import sys
 import threading
 import time
 import traceback
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .claims import Check, Result, Suite, Verdict
-from .errors import (
-    CheckTimeoutError,
-    InvalidParameterError,
-    SgmverifyError,
-    StoreError,
-    SuiteError,
-    UnknownNameError,
-)
+from .errors import CheckTimeoutError, InvalidParameterError, SgmverifyError, SuiteError
+from .store import ResultsStore, StoreWarning, _sgm_version, check_hash, code_version
+from .suites import _CHECKS, DEFAULT_PACKAGE, ENTRY_POINT_GROUP, discover_suites, load_suite
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -69,270 +56,8 @@ __all__ = [
     "versions",
 ]
 
-ENTRY_POINT_GROUP = "sgmverify.suites"
-DEFAULT_PACKAGE = "proofs_checks"  # where suites named by their Suite.name are looked up
+
 DEFAULT_TIMEOUT = 300.0  # seconds per check
-
-
-class StoreWarning(UserWarning):
-    """A results-store line could not be read (e.g. the torn last line of a killed run) and was skipped."""
-
-
-# ---------------------------------------------------------------------------------------------- suites
-_SUITES: dict[str, Suite] = {}  # source -> loaded suite (a worker process reuses it across checks)
-_CHECKS: dict[tuple[str, str], dict[str, Check]] = {}  # (source, mode) -> {check id: check}
-
-
-def _sgm_version() -> str:
-    from . import __version__  # at call time: sgmverify/__init__.py may import this module
-
-    return __version__
-
-
-def _is_path(source: str) -> bool:
-    return source.endswith(".py") or "/" in source or os.sep in source
-
-
-def _where(exc: BaseException, path: str | None) -> str:
-    """`` (line N)`` of the failing line of ``path`` in ``exc`` (empty when unknown)."""
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        return f" (line {exc.lineno})"
-    if path:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-        if frames:
-            return f" (line {frames[-1].lineno})"
-    return ""
-
-
-def _import_path(path: Path) -> Any:
-    if not path.is_file():
-        raise UnknownNameError(
-            f"suite file {path} does not exist; pass an existing .py file or a module name."
-        )
-    tag = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    stem = re.sub(r"\W", "_", path.stem)
-    name = f"_sgmverify_suite_{stem}_{tag}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise SuiteError(f"suite file {path} cannot be imported (not a Python source file?).")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look modules up here
-    try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as exc:
-        sys.modules.pop(name, None)
-        raise SuiteError(
-            f"suite file {path} failed to import{_where(exc, str(path))}: {type(exc).__name__}: {exc}"
-        ) from exc
-    return module
-
-
-def _import_module(modname: str) -> Any:
-    try:
-        return importlib.import_module(modname)
-    except ModuleNotFoundError as exc:
-        if exc.name and (modname == exc.name or modname.startswith(exc.name + ".")):
-            raise UnknownNameError(
-                f"no suite module or file named {modname!r}; pass a path to a .py file, an importable module "
-                "name, or a suite name shown by `sgmverify list`."
-            ) from exc
-        err = exc
-    except (Exception, SystemExit) as exc:  # noqa: BLE001  (any failure of user code is reported)
-        err = exc
-    try:
-        spec = importlib.util.find_spec(modname)
-        origin = spec.origin if spec else None
-    except Exception:  # noqa: BLE001  (only for the message)
-        origin = None
-    raise SuiteError(
-        f"suite module {modname} ({origin or 'file unknown'}) failed to import{_where(err, origin)}: "
-        f"{type(err).__name__}: {err}"
-    ) from err
-
-
-def load_suite(source: str, *, reload: bool = False, required: bool = True) -> Suite | None:
-    """Import the suite named by ``source`` (a ``.py`` path, ``module`` or ``module:attribute``).
-
-    Parameters
-    ----------
-    source : str
-        Where the suite lives; recorded in ``Suite.source``.
-    reload : bool
-        Import again even if this process already loaded ``source``.
-    required : bool
-        If False, a module without ``SUITE`` gives ``None`` instead of raising.
-
-    Raises
-    ------
-    SuiteError
-        The suite failed to import or ``SUITE`` is not a :class:`~sgmverify.claims.Suite`.
-    UnknownNameError
-        No such file or module.
-    """
-    if not reload and source in _SUITES:
-        return _SUITES[source]
-    if _is_path(source):
-        module, attr = _import_path(Path(source)), "SUITE"
-    else:
-        modname, _, attr = source.partition(":")
-        module, attr = _import_module(modname), attr or "SUITE"
-    obj = getattr(module, attr, None)
-    if obj is None:
-        if not required:
-            return None
-        raise SuiteError(f"suite {source} defines no {attr}; expose a sgmverify.claims.Suite as {attr}.")
-    if not isinstance(obj, Suite):
-        raise SuiteError(f"{attr} in {source} is a {type(obj).__name__}, not a sgmverify.claims.Suite.")
-    ids = [t.id for t in obj.theorems]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise SuiteError(f"suite {source} has duplicate theorem ids {dup}; make them unique.")
-    obj.source = source
-    _SUITES[source] = obj
-    for key in [k for k in _CHECKS if k[0] == source]:
-        del _CHECKS[key]
-    return obj
-
-
-def _package_sources(package: str) -> list[tuple[str, bool]]:
-    """``(module, required=False)`` for every direct submodule of ``package`` (not starting with ``_``)."""
-    pkg = _import_module(package)
-    paths = getattr(pkg, "__path__", None)
-    if paths is None:
-        return [(package, False)]
-    names = sorted(m.name for m in pkgutil.iter_modules(paths) if not m.name.startswith("_"))
-    return [(f"{package}.{n}", False) for n in names]
-
-
-def _arg_sources(arg: str) -> list[tuple[str, bool]]:
-    """Sources named by one ``--suite`` argument: a file, a directory of files, a module or a package."""
-    p = Path(arg)
-    if p.is_dir():
-        return [(str(f.resolve()), False) for f in sorted(p.glob("*.py")) if not f.name.startswith("_")]
-    if _is_path(arg):
-        if not p.is_file():
-            raise UnknownNameError(f"suite file {arg} does not exist.")
-        return [(str(p.resolve()), True)]
-    modname, _, attr = arg.partition(":")
-    module = _import_module(modname)
-    if attr or hasattr(module, "SUITE") or not hasattr(module, "__path__"):
-        return [(arg, True)]
-    return _package_sources(modname)
-
-
-def discover_suites(
-    paths: Sequence[str] = (),
-    entry_points: bool = True,
-    package: str | None = "proofs_checks",
-    *,
-    errors: list[SuiteError] | None = None,
-) -> list[Suite]:
-    """Find suites: ``package``'s modules, the ``sgmverify.suites`` entry points, and ``paths``.
-
-    Parameters
-    ----------
-    paths : sequence of str
-        Files, directories, module or package names, or names of suites found the other two ways.
-    entry_points : bool
-        Include modules registered under the ``sgmverify.suites`` entry-point group
-        (``name = "module"`` or ``"module:attribute"``).
-    package : str or None
-        Package whose submodules exposing ``SUITE`` are suites (modules without it are skipped).
-    errors : list, optional
-        If given, a suite that fails to import is appended here as a :class:`SuiteError` and discovery
-        goes on; otherwise the first failure raises.
-
-    Raises
-    ------
-    UnknownNameError
-        An entry of ``paths`` names no file, module or suite.
-    """
-    sources: list[tuple[str, bool]] = []
-    failures: list[SuiteError] = []
-    if package:
-        try:
-            sources += _package_sources(package)
-        except UnknownNameError:
-            pass  # the content package is not installed: no suites from it
-        except SuiteError as exc:
-            failures.append(exc)
-    if entry_points:
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            sources.append((ep.value.strip(), True))
-    by_name: list[str] = []
-    for arg in map(os.fspath, paths):
-        try:
-            sources += _arg_sources(arg)
-        except UnknownNameError:
-            by_name.append(arg)
-        except SuiteError as exc:
-            failures.append(exc)
-    suites: list[Suite] = []
-    seen: set[str] = set()
-    for source, required in sources:
-        if source in seen:
-            continue
-        seen.add(source)
-        try:
-            suite = load_suite(source, reload=True, required=required)
-        except UnknownNameError as exc:
-            failures.append(SuiteError(f"registered suite {source!r} cannot be found: {exc}"))
-            continue
-        except SuiteError as exc:
-            failures.append(exc)
-            continue
-        if suite is not None:
-            suites.append(suite)
-    if by_name:
-        known = {s.name: s for s in discover_suites(package=DEFAULT_PACKAGE, errors=[])}
-        unknown = [a for a in by_name if a not in known]
-        if unknown:
-            raise UnknownNameError(
-                f"no suite file, module or suite named {unknown}; known suites: {sorted(known) or 'none'}."
-            )
-        suites += [known[a] for a in by_name if known[a].source not in seen]
-    if failures and errors is None:
-        raise failures[0]
-    if errors is not None:
-        errors.extend(failures)
-    return suites
-
-
-def _source_files(source: str) -> list[Path]:
-    if _is_path(source):
-        return [Path(source)]
-    module = sys.modules.get(source.partition(":")[0])
-    file = getattr(module, "__file__", None)
-    if not file:
-        return []
-    if hasattr(module, "__path__"):  # a package: every source file in it
-        return sorted(Path(file).parent.rglob("*.py"))
-    return [Path(file)]
-
-
-def code_version(suite: Suite | str) -> str:
-    """``"<sgmverify version>+<hash of the suite's source files>"`` (part of every content hash)."""
-    source = suite if isinstance(suite, str) else suite.source
-    h = hashlib.sha256()
-    for f in _source_files(source):
-        with contextlib.suppress(OSError):
-            h.update(f.read_bytes())
-    return f"{_sgm_version()}+{h.hexdigest()[:12]}"
-
-
-def check_hash(check: Check, code_version: str) -> str:
-    """Content hash of a check: theorem id, bound, scenario description and code version (not the mode)."""
-    th = check.theorem
-    payload = {
-        "theorem": th.id,
-        "bound": th.bound.to_dict(),
-        "expect": th.expect,
-        "scenario": check.scenario.describe(),
-        "code_version": code_version,
-    }
-    text = json.dumps(payload, sort_keys=True, default=repr)
-    text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # object addresses differ between runs
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def versions() -> dict[str, str]:
@@ -344,105 +69,6 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-# ----------------------------------------------------------------------------------------------- store
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=repr)
-    return repr(obj)
-
-
-class ResultsStore:
-    """Append-only JSON-lines file of :class:`~sgmverify.claims.Result` records (one per line).
-
-    Each :meth:`append` writes one complete line with a single ``os.write`` loop on a descriptor opened
-    with ``O_APPEND``, then ``fsync``-s, so a killed run loses at most the line being written.  Such a torn
-    last line is skipped by :meth:`load` with a :class:`StoreWarning`, and removed by the next
-    :meth:`append` (a record is only ever written whole, so a partial last line is never a result).
-    """
-
-    def __init__(self, path: str | os.PathLike) -> None:
-        self.path = Path(path)
-
-    def append(self, result: Result) -> None:
-        """Write ``result`` as one line, durably.
-
-        Raises
-        ------
-        StoreError
-            The file cannot be written (full disk, no permission, ...); lines already stored are kept.
-        """
-        data = (json.dumps(result.to_dict(), default=_json_default) + "\n").encode()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
-                    data = self._repair_tail(fd, size) + data
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            raise StoreError(
-                f"could not write the results store {self.path}: {exc.strerror or exc}; free some disk space "
-                "or choose another output directory (results already stored are kept)."
-            ) from exc
-
-    @staticmethod
-    def _repair_tail(fd: int, size: int) -> bytes:
-        """Drop a torn last line left by a killed run; a complete one lacking its newline gets one."""
-        start = max(0, size - (1 << 20))
-        tail = os.pread(fd, size - start, start)
-        cut = tail.rfind(b"\n") + 1
-        try:
-            json.loads(tail[cut:])
-        except ValueError:
-            if cut or start == 0:
-                os.ftruncate(fd, start + cut)
-                return b""
-        return b"\n"
-
-    def load(self, dedupe: bool = True) -> list[Result]:
-        """The stored results, in file order; with ``dedupe`` only the last record per content hash."""
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreError(f"could not read the results store {self.path}: {exc.strerror or exc}.") from exc
-        lines = raw.split(b"\n")
-        out: list[Result] = []
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                out.append(Result.from_dict(json.loads(line)))
-            except Exception as exc:  # noqa: BLE001  (any unreadable line is skipped with a warning)
-                what = (
-                    "a torn last line (the run writing it was interrupted)"
-                    if n == len(lines)
-                    else f"unreadable line {n} ({type(exc).__name__}: {exc})"
-                )
-                warnings.warn(
-                    f"{self.path}: ignoring {what}; its check will run again.", StoreWarning, stacklevel=2
-                )
-        if not dedupe:
-            return out
-        last = {r.content_hash or r.check_id: i for i, r in enumerate(out)}
-        return [r for i, r in enumerate(out) if last[r.content_hash or r.check_id] == i]
-
-    def hashes(self) -> set[str]:
-        """Content hashes of the stored results."""
-        return {r.content_hash for r in self.load() if r.content_hash}
 
 
 # ----------------------------------------------------------------------------------------- filtering

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -449,20 +450,11 @@ class TestBound:
         assert sp.sympify(d["expr"]) == b.expr  # srepr rebuilds the same expression (assumptions included)
         json.dumps(d, allow_nan=False)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: declared params are silently created as Symbol(positive=True), so sympy simplifies "
-        "e.g. Abs(mu) -> mu and sqrt(x**2) -> x at construction; evaluate() never checks positivity "
-        "and returns -2.0 for Abs(mu) at mu=-2 (a wrong bound, not an error).",
-    )
-    @pytest.mark.parametrize("expr", ["Abs(mu)", "sqrt(mu**2)"])
-    def test_declared_params_do_not_silently_change_the_expression(self, expr):
+    @pytest.mark.parametrize(("expr", "mu", "want"), [("Abs(mu)", -2.0, 2.0), ("sqrt(mu**2)", -2.0, 2.0)])
+    def test_declared_params_do_not_silently_change_the_expression(self, expr, mu, want):
+        # declared params must not be assumed positive (which would rewrite Abs(mu) as mu)
         b = Bound(expr, "upper", "q", params=["mu"])
-        try:
-            value = b.evaluate({"mu": -2.0})
-        except (BoundEvaluationError, InvalidParameterError):
-            return  # refusing a negative value for a positive parameter is acceptable too
-        assert value == 2.0
+        assert b.evaluate({"mu": mu}) == want
 
 
 # ======================================================================================== Assumptions
@@ -766,15 +758,12 @@ class TestResultDict:
         d = bare_result(H).to_dict()
         assert set(d) == set(Result.__dataclass_fields__)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="INCONSISTENCY: Result.to_dict() stringifies non-finite bound_value/ratio for strict JSON, "
-        "but not a NaN/inf inside `measured` (Estimate.to_dict keeps float NaN), so "
-        "json.dumps(..., allow_nan=False) raises and ResultsStore writes NaN literals to results.jsonl.",
-    )
-    def test_to_dict_is_strict_json_with_nan_ci(self):
-        r = run_one(theorem("x", measure=measure_nan_ci))
-        json.dumps(r.to_dict(), allow_nan=False)
+    def test_to_dict_is_strict_json_with_nan_ci_and_inf_bound(self):
+        th = theorem("exp(x)", params=["x"], measure=measure_nan_ci)
+        th.scenarios[0].params["x"] = 1000.0
+        text = json.dumps(run_one(th).to_dict(), allow_nan=False)
+        back = Result.from_dict(json.loads(text))
+        assert back.bound_value == INF and math.isnan(back.measured.ci_low)
 
 
 # ========================================================================================= Theorem
@@ -903,13 +892,6 @@ class TestScenarioDescribe:
         assert describe_object(np.array([NAN, 1.0])) == ["nan", 1.0]
         assert describe_object({1: (True, None)}) == {"1": [True, None]}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: describe_object describes every Python function / lambda / functools.partial as "
-        "{'class': 'function'} (functions have a __dict__, so the __qualname__ branch is unreachable), "
-        "so scenarios that differ only in a function (sampler, score, schedule) get the same "
-        "description and content hash, and a cached result is reused for the wrong scenario.",
-    )
     def test_different_functions_give_different_descriptions(self):
         def euler(x):
             return x
@@ -918,6 +900,44 @@ class TestScenarioDescribe:
             return 2 * x
 
         assert scenario(sampler=euler).describe() != scenario(sampler=heun).describe()
+        assert describe_object(euler) == describe_object(euler)
+        assert describe_object(Gaussian) == "sgmverify.distributions.Gaussian"
+
+    def test_partials_are_described_with_their_arguments(self):
+        a, b = functools.partial(_step, 1), functools.partial(_step, 2)
+        c = functools.partial(_step, 1, h=0.5)
+        assert describe_object(a) == describe_object(functools.partial(_step, 1))
+        assert len({json.dumps(describe_object(f), sort_keys=True) for f in (a, b, c)}) == 3
+
+    @pytest.mark.parametrize("case", ["closure", "lambda", "bound-method", "ufunc"])
+    def test_callables_with_equal_names_but_different_behaviour(self, case):
+        pairs = {
+            "closure": (_make_step(0.1), _make_step(0.2)),
+            "lambda": (lambda x: x, lambda x: 2 * x),
+            "bound-method": (_Stepper(0.1).step, _Stepper(0.2).step),
+            "ufunc": (np.sin, np.cos),
+        }
+        f, g = pairs[case]
+        assert scenario(sampler=f).describe() != scenario(sampler=g).describe()
+
+
+def _step(x, h=1.0):
+    return x * h
+
+
+def _make_step(h):
+    def step(x):
+        return x * h
+
+    return step
+
+
+class _Stepper:
+    def __init__(self, h):
+        self.h = h
+
+    def step(self, x):
+        return x * self.h
 
 
 # ======================================================================================= Reference

@@ -112,7 +112,7 @@ def test_help_subprocess():
 
 
 def test_usage_errors_exit_2(tmp_path, suite_file, capsys, fake_report, monkeypatch):
-    monkeypatch.setattr(runner, "DEFAULT_PACKAGE", None)  # no lookup of suite names in proofs_checks
+    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)  # no lookup of suite names in proofs_checks
     out = tmp_path / "out"
     assert run([], capsys)[0] == 2
     assert run(["bogus"], capsys)[0] == 2

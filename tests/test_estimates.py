@@ -80,7 +80,7 @@ class TestExactValue:
         e = Estimate.exact_value(2.5)
         assert e.exact is True
         assert e.value == e.ci_low == e.ci_high == 2.5
-        assert math.isnan(e.level)
+        assert e.level is None
         assert e.n is None
         assert e.method == "exact"
 
@@ -93,13 +93,9 @@ class TestExactValue:
         assert e.exact
         assert (math.isnan(e.value) and math.isnan(v)) or e.value == v
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: Estimate is a dataclass whose exact form has level=NaN, so two equal exact "
-        "estimates (and an exact Estimate vs its from_dict(to_dict()) copy) compare unequal.",
-    )
     def test_equal_exact_values_compare_equal(self):
         assert Estimate.exact_value(1.0) == Estimate.exact_value(1.0)
+        assert Estimate.exact_value(1.0) != Estimate.exact_value(1.0, method="closed form")
 
 
 class TestEstimateDict:
@@ -125,12 +121,31 @@ class TestEstimateDict:
         e = Estimate(1.0, 0.5, 1.5, level=0.9, n=30, method="student-t", extra={"a": 1})
         assert Estimate.from_dict(e.to_dict()) == e
 
-    def test_exact_level_is_stored_as_none(self):
-        d = Estimate.exact_value(1.0).to_dict()
-        assert d["level"] is None
-        assert d["exact"] is True
-        json.dumps(d, allow_nan=False)  # strict JSON
-        assert math.isnan(Estimate.from_dict(d).level)
+    def test_exact_round_trip_is_equal(self):
+        e = Estimate.exact_value(1.0)
+        d = e.to_dict()
+        assert d["level"] is None and d["exact"] is True
+        assert Estimate.from_dict(json.loads(json.dumps(d, allow_nan=False))) == e
+
+    def test_old_nan_level_encoding_of_exact_is_read_as_none(self):
+        d = {"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "level": NAN, "exact": True, "method": "exact"}
+        assert Estimate.from_dict(d) == Estimate.exact_value(1.0)
+
+    @pytest.mark.parametrize(
+        ("e", "strings"),
+        [
+            (Estimate(1.0, NAN, NAN), {"ci_low": "nan", "ci_high": "nan"}),
+            (Estimate(INF, 0.0, INF), {"value": "inf", "ci_high": "inf"}),
+            (Estimate(0.0, -INF, 1.0), {"ci_low": "-inf"}),
+            (Estimate.exact_value(NAN), {"value": "nan", "ci_low": "nan", "ci_high": "nan"}),
+        ],
+    )
+    def test_to_dict_is_strict_json(self, e, strings):
+        d = e.to_dict()
+        for k, v in strings.items():
+            assert d[k] == v
+        json.dumps(d, allow_nan=False)
+        assert same_estimate(Estimate.from_dict(d), e)
 
     def test_dict_keys(self):
         assert set(Estimate(1.0, 0.0, 2.0).to_dict()) == {
@@ -210,17 +225,17 @@ class TestMeanCI:
         sd = math.sqrt(level * (1 - level) / reps)
         assert abs(covered / reps - level) < 4 * sd
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: mean_ci does not validate level: level=0 returns a zero-width 'CI' (which decide() "
-        "then treats as decisive), level=1 an infinite one, level=1.5 or NaN a NaN interval, and a "
-        "negative level fails with a misleading 'interval does not contain its value' message.  "
-        "bootstrap_ci raises InvalidParameterError for the same inputs.",
-    )
-    @pytest.mark.parametrize("level", [0.0, 1.0, 1.5, NAN])
+    @pytest.mark.parametrize("level", [0.0, 1.0, -0.1, 1.5, NAN, "0.95", None])
     def test_level_outside_open_unit_interval_is_an_error(self, level):
         with pytest.raises(InvalidParameterError, match="level"):
             mean_ci([1.0, 2.0, 3.0], level=level)
+
+    def test_level_error_comes_before_sample_errors(self):
+        with pytest.raises(InvalidParameterError, match="level"):
+            mean_ci([1.0], level=2.0)
+
+    def test_numpy_float32_level_is_accepted(self):
+        assert mean_ci([1.0, 2.0, 3.0], level=np.float32(0.9)).level == pytest.approx(0.9)
 
 
 # --------------------------------------------------------------------------------------- bootstrap_ci

@@ -1,10 +1,8 @@
-"""Tests of sgmverify.runner: discovery, the results store, resume, errors, timeouts, executors."""
+"""Tests of sgmverify.runner: runs, resume, errors, timeouts, executors, progress."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
-import json
 import sys
 import textwrap
 import threading
@@ -15,26 +13,10 @@ import pytest
 
 from sgmverify import runner
 from sgmverify.claims import Verdict
-from sgmverify.errors import (
-    CheckTimeoutError,
-    InvalidParameterError,
-    StoreError,
-    SuiteError,
-    UnknownNameError,
-)
-from sgmverify.runner import (
-    ResultsStore,
-    StoreWarning,
-    TimeLimit,
-    check_hash,
-    code_version,
-    compile_filter,
-    discover_suites,
-    load_suite,
-    run_checks,
-    run_one,
-    versions,
-)
+from sgmverify.errors import CheckTimeoutError, InvalidParameterError
+from sgmverify.runner import TimeLimit, compile_filter, run_checks, run_one, versions
+from sgmverify.store import ResultsStore, StoreWarning
+from sgmverify.suites import load_suite
 
 HEADER = """
 import os
@@ -137,134 +119,18 @@ def by_id(results):
     return {r.check_id: r for r in results}
 
 
-# ------------------------------------------------------------------------------------------ discovery
-def test_discover_file_path(tmp_path):
-    path = write(tmp_path, "toy_suite.py", TOY)
-    (suite,) = discover_suites([str(path)], entry_points=False, package=None)
-    assert suite.name == "toy" and suite.source == str(path.resolve())
-    assert [c.id for c in suite.checks("quick")][:2] == ["toy.exact[a]", "toy.exact[neg]"]
-    assert len(suite.checks("full")) == len(suite.checks("quick")) + 1
-
-
-def test_discover_package_skips_modules_without_suite_and_reports_broken(tmp_path, monkeypatch):
-    write(tmp_path, "pkg_disc1/__init__.py", "")
-    write(tmp_path, "pkg_disc1/paper_a.py", TOY)
-    write(tmp_path, "pkg_disc1/helpers.py", "X = 1\n")
-    write(tmp_path, "pkg_disc1/broken.py", "import nonexistent_dependency_xyz\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    errors: list[SuiteError] = []
-    suites = discover_suites(entry_points=False, package="pkg_disc1", errors=errors)
-    assert [s.source for s in suites] == ["pkg_disc1.paper_a"]
-    assert len(errors) == 1
-    msg = str(errors[0])
-    assert "pkg_disc1.broken" in msg and "broken.py" in msg and "nonexistent_dependency_xyz" in msg
-    with pytest.raises(SuiteError, match="broken"):
-        discover_suites(entry_points=False, package="pkg_disc1")
-
-
-def test_discover_entry_points(tmp_path, monkeypatch):
-    write(tmp_path, "ep_suite_mod1.py", TOY)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    eps = [importlib.metadata.EntryPoint("toy", "ep_suite_mod1", runner.ENTRY_POINT_GROUP)]
-    seen = {}
-
-    def fake_entry_points(**kw):
-        seen.update(kw)
-        return eps
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
-    monkeypatch.setattr(runner, "DEFAULT_PACKAGE", None)
-    (suite,) = discover_suites(package=None)
-    assert seen == {"group": "sgmverify.suites"}
-    assert suite.name == "toy" and suite.source == "ep_suite_mod1"
-    # a suite is also selectable by its name
-    assert [s.name for s in discover_suites(["toy"], entry_points=False, package=None)] == ["toy"]
-
-
-def test_discover_directory_and_module_attribute(tmp_path, monkeypatch):
-    write(tmp_path, "suites_dir/toy_suite.py", TOY)
-    write(tmp_path, "suites_dir/notes.py", "X = 1\n")  # no SUITE: skipped
-    (suite,) = discover_suites([tmp_path / "suites_dir"], entry_points=False, package=None)
-    assert suite.name == "toy"
-    write(tmp_path, "attr_mod1.py", TOY + "\nOTHER = SUITE\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    (suite,) = discover_suites(["attr_mod1:OTHER"], entry_points=False, package=None)
-    assert suite.source == "attr_mod1:OTHER"
-
-
-def test_syntax_error_suite_reported_with_file_and_line(tmp_path):
-    bad = write(tmp_path, "bad_suite.py", "x = 1\ndef f(:\n    pass\n")
-    good = write(tmp_path, "toy_suite.py", TOY)
-    errors: list[SuiteError] = []
-    suites = discover_suites([str(bad), str(good)], entry_points=False, package=None, errors=errors)
-    assert [s.name for s in suites] == ["toy"]
-    (err,) = errors
-    assert "bad_suite.py" in str(err) and "SyntaxError" in str(err) and "line 2" in str(err)
-    with pytest.raises(SuiteError):
-        load_suite(str(bad), reload=True)
-
-
-def test_unknown_and_malformed_suites(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "DEFAULT_PACKAGE", None)
-    with pytest.raises(UnknownNameError):
-        discover_suites([str(tmp_path / "nope.py")], entry_points=False, package=None)
-    with pytest.raises(UnknownNameError):
-        discover_suites(["no_such_module_xyz"], entry_points=False, package=None)
-    with pytest.raises(SuiteError, match="defines no SUITE"):
-        load_suite(str(write(tmp_path, "empty_suite.py", "X = 1\n")))
-    with pytest.raises(SuiteError, match=r"not a sgmverify\.claims\.Suite"):
-        load_suite(str(write(tmp_path, "wrong_suite.py", "SUITE = 3\n")))
-
-
-# ------------------------------------------------------------------------------------------- hashing
-def test_check_hash_is_mode_independent_and_tracks_code(tmp_path, toy):
-    cv = code_version(toy)
-    quick = {c.id: check_hash(c, cv) for c in toy.checks("quick")}
-    full = {c.id: check_hash(c, cv) for c in toy.checks("full")}
-    assert all(full[k] == v for k, v in quick.items())
-    assert len(set(full.values())) == len(full)
-    path = Path(toy.source)
-    path.write_text(path.read_text() + "\n# edited\n")
-    assert code_version(str(path)) != cv
-
-
+# ------------------------------------------------------------------------------------------ versions
 def test_versions():
     v = versions()
     assert set(v) >= {"sgmverify", "numpy", "scipy", "sympy", "torch", "python"}
 
 
-# --------------------------------------------------------------------------------------------- store
-def test_store_append_load_and_torn_line(tmp_path, toy):
-    store = ResultsStore(tmp_path / "out" / "results.jsonl")
-    assert store.load() == []
-    outcome = run_checks([toy], jobs=1, progress=False, timeout=10)
-    for r in outcome.results[:3]:
-        store.append(r)
-    lines = store.path.read_text().splitlines()
-    assert len(lines) == 3 and all(json.loads(line)["check_id"] for line in lines)
-    loaded = store.load()
-    assert [r.check_id for r in loaded] == [r.check_id for r in outcome.results[:3]]
-    assert loaded[0].verdict is outcome.results[0].verdict
-    with open(store.path, "a") as fh:  # a killed run: half a line
-        fh.write(lines[0][: len(lines[0]) // 2])
-    with pytest.warns(StoreWarning, match="torn last line"):
-        assert len(store.load()) == 3
-    store.append(outcome.results[3])  # removes the torn line first
-    assert [r.check_id for r in store.load()] == [r.check_id for r in outcome.results[:4]]
-    assert len(store.path.read_text().splitlines()) == 4 and len(store.hashes()) == 4
-    with open(store.path, "a") as fh:  # a complete last record without its newline is kept
-        fh.write(lines[0])
-    store.append(outcome.results[4])
-    assert len(store.load(dedupe=False)) == 6 and len(store.load()) == 5
+def test_moved_names_are_reexported():
+    from sgmverify import store, suites
 
-
-def test_store_write_failure_is_a_store_error(tmp_path, toy):
-    res = run_one(toy.checks()[0], {}, 10)
-    with pytest.raises(StoreError, match=r"could not write"):
-        ResultsStore("/dev/full").append(res)  # ENOSPC
-    (tmp_path / "file").write_text("")
-    with pytest.raises(StoreError):
-        ResultsStore(tmp_path / "file" / "results.jsonl").append(res)
+    for module in (store, suites):
+        for name in module.__all__:
+            assert getattr(runner, name) is getattr(module, name) and name in runner.__all__
 
 
 # ----------------------------------------------------------------------------------------- running

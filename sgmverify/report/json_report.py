@@ -25,6 +25,7 @@ from typing import Any
 
 from ..claims import Result
 from ..errors import StoreError
+from ..store import StoreWarning
 
 __all__ = ["SCHEMA_VERSION", "build_report", "dumps", "load_results", "to_jsonable"]
 
@@ -138,7 +139,7 @@ def _load_jsonl(text: str, path: Path, dedupe: bool) -> list[Result]:
             if k == len(lines) - 1
             else f"unreadable line {lineno} ({problem}); a run killed mid-write leaves such a line"
         )
-        warnings.warn(f"{path}: ignoring {what} — re-run to redo that check.", UserWarning, stacklevel=3)
+        warnings.warn(f"{path}: ignoring {what} — re-run to redo that check.", StoreWarning, stacklevel=3)
     if lines and not results:
         raise StoreError(
             f"{path}: none of its {len(lines)} lines is a result record; pass a report.json or a results "
@@ -184,7 +185,8 @@ def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result
     StoreError
         If the file is missing or unreadable, is not a report/results store, or has a newer schema major
         version.  In a JSON-lines store, a torn or unreadable line (a run killed mid-write; the runner
-        appends after it) is skipped with a ``UserWarning``; a store with no readable line raises.
+        appends after it) is skipped with a :class:`~sgmverify.store.StoreWarning` (a ``UserWarning``);
+        a store with no readable line raises.
     """
     p = Path(path)
     if p.is_dir():

@@ -1,0 +1,140 @@
+"""Tests of sgmverify.suites: discovery of suites from files, directories, modules, packages, entry points."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sgmverify.errors import SuiteError, UnknownNameError
+from sgmverify.suites import ENTRY_POINT_GROUP, discover_suites, load_suite
+
+HEADER = """
+from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
+from sgmverify.estimates import mean_ci
+
+REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)
+
+
+def one(scenario, rng):
+    return 1.0
+
+
+def mc(scenario, rng):
+    return mean_ci(rng.normal(1.0, 0.1, size=200))
+
+
+def boom(scenario, rng):
+    raise ValueError("boom in measure")
+
+
+def positive(scenario):
+    return scenario.params["x"] > 0
+"""
+
+TOY = (
+    HEADER
+    + """
+SUITE = Suite("toy", "Toy suite", [
+    Theorem("toy.exact", "an exact true claim", REF, Bound("x + 1", "upper", "one"), one,
+            assumptions=[Assumption("positive", "x > 0", positive)],
+            scenarios=[Scenario("a", params={"x": 1.0}), Scenario("b", params={"x": 3.0}, quick=False),
+                       Scenario("neg", params={"x": -1.0})]),
+    Theorem("toy.negctl", "a false claim", REF, Bound("1/2", "upper", "one"), one, expect="violated",
+            scenarios=[Scenario("a")]),
+    Theorem("toy.mc", "a Monte Carlo claim", REF, Bound("2", "upper", "mean"), mc,
+            scenarios=[Scenario("a", seed=3)]),
+    Theorem("toy.raises", "a check that raises", REF, Bound("1", "upper", "q"), boom,
+            scenarios=[Scenario("a")]),
+    Theorem("toy.formula", "a formula", REF, Bound("C*sqrt(d)/n", "upper", "err"), one),
+])
+"""
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# ------------------------------------------------------------------------------------------ discovery
+def test_discover_file_path(tmp_path):
+    path = write(tmp_path, "toy_suite.py", TOY)
+    (suite,) = discover_suites([str(path)], entry_points=False, package=None)
+    assert suite.name == "toy" and suite.source == str(path.resolve())
+    assert [c.id for c in suite.checks("quick")][:2] == ["toy.exact[a]", "toy.exact[neg]"]
+    assert len(suite.checks("full")) == len(suite.checks("quick")) + 1
+
+
+def test_discover_package_skips_modules_without_suite_and_reports_broken(tmp_path, monkeypatch):
+    write(tmp_path, "pkg_disc1/__init__.py", "")
+    write(tmp_path, "pkg_disc1/paper_a.py", TOY)
+    write(tmp_path, "pkg_disc1/helpers.py", "X = 1\n")
+    write(tmp_path, "pkg_disc1/broken.py", "import nonexistent_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    errors: list[SuiteError] = []
+    suites = discover_suites(entry_points=False, package="pkg_disc1", errors=errors)
+    assert [s.source for s in suites] == ["pkg_disc1.paper_a"]
+    assert len(errors) == 1
+    msg = str(errors[0])
+    assert "pkg_disc1.broken" in msg and "broken.py" in msg and "nonexistent_dependency_xyz" in msg
+    with pytest.raises(SuiteError, match="broken"):
+        discover_suites(entry_points=False, package="pkg_disc1")
+
+
+def test_discover_entry_points(tmp_path, monkeypatch):
+    write(tmp_path, "ep_suite_mod1.py", TOY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    eps = [importlib.metadata.EntryPoint("toy", "ep_suite_mod1", ENTRY_POINT_GROUP)]
+    seen = {}
+
+    def fake_entry_points(**kw):
+        seen.update(kw)
+        return eps
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
+    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)
+    (suite,) = discover_suites(package=None)
+    assert seen == {"group": "sgmverify.suites"}
+    assert suite.name == "toy" and suite.source == "ep_suite_mod1"
+    # a suite is also selectable by its name
+    assert [s.name for s in discover_suites(["toy"], entry_points=False, package=None)] == ["toy"]
+
+
+def test_discover_directory_and_module_attribute(tmp_path, monkeypatch):
+    write(tmp_path, "suites_dir/toy_suite.py", TOY)
+    write(tmp_path, "suites_dir/notes.py", "X = 1\n")  # no SUITE: skipped
+    (suite,) = discover_suites([tmp_path / "suites_dir"], entry_points=False, package=None)
+    assert suite.name == "toy"
+    write(tmp_path, "attr_mod1.py", TOY + "\nOTHER = SUITE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (suite,) = discover_suites(["attr_mod1:OTHER"], entry_points=False, package=None)
+    assert suite.source == "attr_mod1:OTHER"
+
+
+def test_syntax_error_suite_reported_with_file_and_line(tmp_path):
+    bad = write(tmp_path, "bad_suite.py", "x = 1\ndef f(:\n    pass\n")
+    good = write(tmp_path, "toy_suite.py", TOY)
+    errors: list[SuiteError] = []
+    suites = discover_suites([str(bad), str(good)], entry_points=False, package=None, errors=errors)
+    assert [s.name for s in suites] == ["toy"]
+    (err,) = errors
+    assert "bad_suite.py" in str(err) and "SyntaxError" in str(err) and "line 2" in str(err)
+    with pytest.raises(SuiteError):
+        load_suite(str(bad), reload=True)
+
+
+def test_unknown_and_malformed_suites(tmp_path, monkeypatch):
+    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)
+    with pytest.raises(UnknownNameError):
+        discover_suites([str(tmp_path / "nope.py")], entry_points=False, package=None)
+    with pytest.raises(UnknownNameError):
+        discover_suites(["no_such_module_xyz"], entry_points=False, package=None)
+    with pytest.raises(SuiteError, match="defines no SUITE"):
+        load_suite(str(write(tmp_path, "empty_suite.py", "X = 1\n")))
+    with pytest.raises(SuiteError, match=r"not a sgmverify\.claims\.Suite"):
+        load_suite(str(write(tmp_path, "wrong_suite.py", "SUITE = 3\n")))
