@@ -138,6 +138,11 @@ class Assumption:
             return out
         if out is None:
             return AssumptionResult(self.name, "unknown", "checker could not decide")
+        if not isinstance(out, bool | np.bool_):
+            raise InvalidParameterError(
+                f"assumption checker {self.name!r} returned {out!r}; return True, False, None (unknown) "
+                "or an AssumptionResult — other values are never read as 'holds'."
+            )
         return AssumptionResult(self.name, "holds" if bool(out) else "fails", self.description)
 
 
@@ -252,7 +257,12 @@ def decide(bound: float, measured: Estimate, direction: Direction | str, tol: fl
     * equal / rate: HOLDS iff ``[lo, hi] ⊂ [bound - tol, bound + tol]``; VIOLATED iff the two intervals are
       disjoint; otherwise INCONCLUSIVE (the noise cannot decide).
     """
-    direction = Direction(direction)
+    try:
+        direction = Direction(direction)
+    except ValueError as exc:
+        raise InvalidParameterError(
+            f"unknown bound direction {direction!r}; use one of {[d.value for d in Direction]}."
+        ) from exc
     if math.isnan(measured.value):
         return Verdict.ERROR, "measured value is NaN"
     lo, hi = (measured.value, measured.value) if measured.exact else (measured.ci_low, measured.ci_high)
@@ -352,7 +362,9 @@ def describe_object(obj: Any, depth: int = 0) -> Any:
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.ndarray):
-        return [describe_object(v, depth + 1) for v in obj.tolist()] if obj.ndim else describe_object(obj.item())
+        return (
+            [describe_object(v, depth + 1) for v in obj.tolist()] if obj.ndim else describe_object(obj.item())
+        )
     if isinstance(obj, list | tuple):
         return [describe_object(v, depth + 1) for v in obj]
     if isinstance(obj, Mapping):

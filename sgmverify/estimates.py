@@ -54,6 +54,11 @@ class Estimate:
         for name in ("value", "ci_low", "ci_high"):
             v = getattr(self, name)
             object.__setattr__(self, name, float(v))
+        if self.exact and not (self.ci_low == self.value == self.ci_high or math.isnan(self.value)):
+            raise InvalidParameterError(
+                f"an exact Estimate has no interval, got [{self.ci_low}, {self.ci_high}] at {self.value}; "
+                "use Estimate.exact_value(v) or pass exact=False."
+            )
         if math.isnan(self.value):
             return
         if not (self.ci_low <= self.value <= self.ci_high) and not (
@@ -95,7 +100,14 @@ class Estimate:
     def map(self, f: Callable[[float], float]) -> Estimate:
         """Apply a monotone increasing function to the value and both ends of the interval."""
         return Estimate(
-            f(self.value), f(self.ci_low), f(self.ci_high), self.level, self.exact, self.n, self.method
+            f(self.value),
+            f(self.ci_low),
+            f(self.ci_high),
+            self.level,
+            self.exact,
+            self.n,
+            self.method,
+            self.extra,
         )
 
 

@@ -171,10 +171,11 @@ def test_decide_exact_with_zero_tolerance(direction):
 
 
 @pytest.mark.parametrize("direction", list(Direction))
-def test_decide_exact_ignores_a_stored_interval(direction):
-    # exact=True means "use the value and the tolerance", whatever the CI fields say.
-    e = Estimate(1.1, 0.0, 5.0, exact=True)
-    assert decide(1.0, e, direction, 0.25)[0] is H
+def test_decide_exact_uses_value_and_tolerance(direction):
+    # exact=True means "use the value and the tolerance"; an exact estimate cannot carry an interval at all.
+    with pytest.raises(InvalidParameterError, match="exact"):
+        Estimate(1.1, 0.0, 5.0, exact=True)
+    assert decide(1.0, Estimate.exact_value(1.1), direction, 0.25)[0] is H
 
 
 def test_decide_uses_the_bound_tolerance_from_rtol():
@@ -951,3 +952,23 @@ class TestReference:
     @pytest.mark.parametrize("prov", list(Provenance))
     def test_every_provenance_tag_is_cited(self, prov):
         assert Reference("Doe", where="Eq. (4)", provenance=prov).cite() == f"Doe, Eq. (4) [{prov.value}]"
+
+
+def test_assumption_checker_must_return_bool_none_or_result():
+    """A truthy non-bool (a string, NaN) is never read as 'holds'."""
+    from sgmverify.claims import Assumption, Scenario
+
+    sc = Scenario("s")
+    for bad in ("fails", float("nan"), 1):
+        with pytest.raises(InvalidParameterError, match="returned"):
+            Assumption("a", "d", lambda _s, b=bad: b).evaluate(sc)
+    assert Assumption("a", "d", lambda _s: None).evaluate(sc).status == "unknown"
+    assert Assumption("a", "d", lambda _s: np.bool_(True)).evaluate(sc).status == "holds"
+
+
+def test_decide_unknown_direction_is_a_clear_error():
+    from sgmverify.claims import decide
+    from sgmverify.estimates import Estimate
+
+    with pytest.raises(InvalidParameterError, match="direction"):
+        decide(1.0, Estimate.exact_value(0.5), "sideways", 0.0)

@@ -317,3 +317,13 @@ class TestBootstrapCI:
     def test_level_outside_open_unit_interval_is_an_error(self, level):
         with pytest.raises(InvalidParameterError, match="level"):
             bootstrap_ci(mean_of, DATA.size, np.random.default_rng(0), level=level)
+
+
+def test_exact_estimate_cannot_carry_an_interval():
+    with pytest.raises(InvalidParameterError, match="exact"):
+        Estimate(1.0, 0.5, 1.5, exact=True)
+
+
+def test_map_keeps_extra():
+    e = Estimate(1.0, 0.5, 2.0, extra={"k": 1}).map(lambda v: 2 * v)
+    assert e.extra == {"k": 1} and (e.value, e.ci_low, e.ci_high) == (2.0, 1.0, 4.0)
