@@ -6,38 +6,19 @@ import json
 import shutil
 import subprocess
 import sys
-import textwrap
 import types
 from pathlib import Path
 
 import pytest
+from toys import HEADER, write
 
 from sgmverify import cli, runner
 from sgmverify.claims import Result, Verdict
 from sgmverify.errors import StoreError
 
-SUITE = """
-from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
-from sgmverify.estimates import mean_ci
-
-REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)
-
-
-def one(scenario, rng):
-    return 1.0
-
-
-def mc(scenario, rng):
-    return mean_ci(rng.normal(1.0, 0.1, size=200))
-
-
-def boom(scenario, rng):
-    raise ValueError("boom in measure")
-
-
-def positive(scenario):
-    return scenario.params["x"] > 0
-
+SUITE = (
+    HEADER
+    + """
 
 SUITE = Suite("clitoy", "CLI toy suite", [
     Theorem("clitoy.exact", "an exact true claim", REF, Bound("x + 1", "upper", "one"), one,
@@ -51,6 +32,7 @@ SUITE = Suite("clitoy", "CLI toy suite", [
     Theorem("clitoy.formula", "a formula", REF, Bound("C*sqrt(d)/n", "upper", "err"), one),
 ])
 """
+)
 
 MISSED = """
 from sgmverify.claims import Bound, Provenance, Reference, Scenario, Suite, Theorem
@@ -69,9 +51,7 @@ GOOD = "not raises"  # -k selecting the checks that behave as expected
 
 @pytest.fixture
 def suite_file(tmp_path):
-    path = tmp_path / "clitoy_suite.py"
-    path.write_text(textwrap.dedent(SUITE))
-    return str(path)
+    return str(write(tmp_path, "clitoy_suite.py", SUITE))
 
 
 @pytest.fixture
@@ -162,8 +142,7 @@ def test_run_exit_codes_summary_and_resume(tmp_path, suite_file, capsys, fake_re
 
 
 def test_missed_negative_control_and_broken_suite_exit_1(tmp_path, suite_file, capsys, fake_report):
-    missed = tmp_path / "missed_suite.py"
-    missed.write_text(textwrap.dedent(MISSED))
+    missed = write(tmp_path, "missed_suite.py", MISSED)
     out = tmp_path / "out"
     code, stdout, _ = run(["run", "--suite", missed, "--out", out, "--jobs", "1"], capsys)
     assert code == 1 and "NOT AS EXPECTED  missed.neg[a]: HOLDS" in stdout

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 import sys
-import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from toys import HEADER, TOY, write
 
 from sgmverify import runner
 from sgmverify.claims import Verdict
@@ -18,25 +17,13 @@ from sgmverify.runner import TimeLimit, compile_filter, run_checks, run_one, ver
 from sgmverify.store import ResultsStore, StoreWarning
 from sgmverify.suites import load_suite
 
-HEADER = """
+# the shared toy header with the measures of the slow and the crashing suites
+RUNNER_HEADER = (
+    HEADER
+    + """
+
 import os
 import time
-from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
-from sgmverify.estimates import mean_ci
-
-REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)
-
-
-def one(scenario, rng):
-    return 1.0
-
-
-def mc(scenario, rng):
-    return mean_ci(rng.normal(1.0, 0.1, size=200))
-
-
-def boom(scenario, rng):
-    raise ValueError("boom in measure")
 
 
 def sleepy(scenario, rng):
@@ -53,33 +40,11 @@ def sleepy_loop(scenario, rng):
 
 def crash(scenario, rng):
     os._exit(3)
-
-
-def positive(scenario):
-    return scenario.params["x"] > 0
-"""
-
-TOY = (
-    HEADER
-    + """
-SUITE = Suite("toy", "Toy suite", [
-    Theorem("toy.exact", "an exact true claim", REF, Bound("x + 1", "upper", "one"), one,
-            assumptions=[Assumption("positive", "x > 0", positive)],
-            scenarios=[Scenario("a", params={"x": 1.0}), Scenario("b", params={"x": 3.0}, quick=False),
-                       Scenario("neg", params={"x": -1.0})]),
-    Theorem("toy.negctl", "a false claim", REF, Bound("1/2", "upper", "one"), one, expect="violated",
-            scenarios=[Scenario("a")]),
-    Theorem("toy.mc", "a Monte Carlo claim", REF, Bound("2", "upper", "mean"), mc,
-            scenarios=[Scenario("a", seed=3)]),
-    Theorem("toy.raises", "a check that raises", REF, Bound("1", "upper", "q"), boom,
-            scenarios=[Scenario("a")]),
-    Theorem("toy.formula", "a formula", REF, Bound("C*sqrt(d)/n", "upper", "err"), one),
-])
 """
 )
 
 SLOW = (
-    HEADER
+    RUNNER_HEADER
     + """
 SUITE = Suite("slow", "Slow suite", [
     Theorem("slow.sleep", "sleeps", REF, Bound("1", "upper", "q"), sleepy,
@@ -91,7 +56,7 @@ SUITE = Suite("slow", "Slow suite", [
 )
 
 CRASH = (
-    HEADER
+    RUNNER_HEADER
     + """
 SUITE = Suite("crashy", "Crashing suite", [
     Theorem("crashy.ok", "fine", REF, Bound("2", "upper", "q"), one,
@@ -101,13 +66,6 @@ SUITE = Suite("crashy", "Crashing suite", [
 ])
 """
 )
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 @pytest.fixture

@@ -3,62 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-import textwrap
-from pathlib import Path
 
 import pytest
+from toys import TOY, write
 
 from sgmverify.errors import SuiteError, UnknownNameError
 from sgmverify.suites import ENTRY_POINT_GROUP, discover_suites, load_suite
-
-HEADER = """
-from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
-from sgmverify.estimates import mean_ci
-
-REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)
-
-
-def one(scenario, rng):
-    return 1.0
-
-
-def mc(scenario, rng):
-    return mean_ci(rng.normal(1.0, 0.1, size=200))
-
-
-def boom(scenario, rng):
-    raise ValueError("boom in measure")
-
-
-def positive(scenario):
-    return scenario.params["x"] > 0
-"""
-
-TOY = (
-    HEADER
-    + """
-SUITE = Suite("toy", "Toy suite", [
-    Theorem("toy.exact", "an exact true claim", REF, Bound("x + 1", "upper", "one"), one,
-            assumptions=[Assumption("positive", "x > 0", positive)],
-            scenarios=[Scenario("a", params={"x": 1.0}), Scenario("b", params={"x": 3.0}, quick=False),
-                       Scenario("neg", params={"x": -1.0})]),
-    Theorem("toy.negctl", "a false claim", REF, Bound("1/2", "upper", "one"), one, expect="violated",
-            scenarios=[Scenario("a")]),
-    Theorem("toy.mc", "a Monte Carlo claim", REF, Bound("2", "upper", "mean"), mc,
-            scenarios=[Scenario("a", seed=3)]),
-    Theorem("toy.raises", "a check that raises", REF, Bound("1", "upper", "q"), boom,
-            scenarios=[Scenario("a")]),
-    Theorem("toy.formula", "a formula", REF, Bound("C*sqrt(d)/n", "upper", "err"), one),
-])
-"""
-)
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 # ------------------------------------------------------------------------------------------ discovery

@@ -17,7 +17,17 @@ from typing import Any
 from .formula import png_size, render_latex
 from .plots import VERDICT_COLORS, Plot
 from .summary import VERDICT_ORDER
-from .view import TheoremSection, fmt_num, safe_name, suite_errors, suite_titles
+from .view import (
+    NEGATIVE_CONTROL_NOTE,
+    TheoremSection,
+    report_title,
+    run_facts,
+    safe_name,
+    status_text,
+    suite_errors,
+    suite_groups,
+    unexpected_claims,
+)
 
 __all__ = ["data_uri", "render_html"]
 
@@ -28,6 +38,15 @@ _PROV_COLORS = {
     "derived": "#ef6c00",
     "reconstructed": "#d84315",
     "not_found": "#b71c1c",
+}
+
+#: Markup of each fact of :func:`~sgmverify.report.view.run_facts` (its text goes in escaped).
+_FACTS = {
+    "created": "created {}",
+    "mode": "mode <b>{}</b>",
+    "filter": "filter <code>{}</code>",
+    "elapsed": "elapsed {}",
+    "versions": "{}",
 }
 
 _CSS = """
@@ -109,24 +128,8 @@ def _cell(value: Any, num: bool = False) -> str:
 
 
 def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
-    overall = summary["overall"]
-    info = [f"created {e(meta.get('created', '—'))}"]
-    if meta.get("mode"):
-        info.append(f"mode <b>{e(meta['mode'])}</b>")
-    if meta.get("filter"):
-        info.append(f"filter <code>{e(meta['filter'])}</code>")
-    if meta.get("elapsed_s") is not None:
-        info.append(f"elapsed {e(fmt_num(meta['elapsed_s'], 3))} s")
-    versions = meta.get("versions") or {}
-    if versions:
-        info.append(", ".join(f"{e(k)} {e(v)}" for k, v in versions.items()))
-    if summary["ok"]:
-        status = f'<div class="status ok">All {overall["total"]} checks came out as expected.</div>'
-    else:
-        status = (
-            f'<div class="status bad">{overall["unexpected"]} of {overall["total"]} checks did not come '
-            "out as expected.</div>"
-        )
+    info = " · ".join(_FACTS[label].format(e(text)) for label, text in run_facts(meta))
+    status = f'<div class="status {"ok" if summary["ok"] else "bad"}">{e(status_text(summary))}</div>'
     errors = suite_errors(meta)
     if errors:
         items = "".join(f"<li><code>{e(x)}</code></li>" for x in errors)
@@ -134,8 +137,7 @@ def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
             f'<div class="status bad">{len(errors)} suite(s) could not be loaded; their checks are '
             f"missing:<ul>{items}</ul></div>"
         )
-    title = e(meta.get("title", "sgmverify report"))
-    return f'<header><h1>{title}</h1><p class="meta">{" · ".join(info)}</p>{status}</header>'
+    return f'<header><h1>{e(report_title(meta))}</h1><p class="meta">{info}</p>{status}</header>'
 
 
 def _summary(summary: Mapping[str, Any]) -> str:
@@ -193,8 +195,7 @@ def _controls(summary: Mapping[str, Any], anchors: Mapping[tuple[str, str], str]
 
 
 def _unexpected(summary: Mapping[str, Any], anchors: Mapping[tuple[str, str], str]) -> str:
-    missed = summary["negative_controls"]["missed"]
-    claims = [x for x in summary["unexpected"] if x not in missed]
+    claims = unexpected_claims(summary)
     if not claims:
         return ""
     items = "".join(_entry(x, anchors) for x in claims)
@@ -277,8 +278,7 @@ def _figure(sec: TheoremSection, plot: Plot | None) -> str:
 def _section(sec: TheoremSection, plot: Plot | None) -> str:
     color = _PROV_COLORS.get(safe_name(sec.provenance), "#6d4c41")
     control = (
-        '<div class="control"><b>Negative control</b>: a deliberately false statement; the checker must '
-        "report VIOLATED.</div>"
+        f'<div class="control"><b>Negative control</b>: {e(NEGATIVE_CONTROL_NOTE)}</div>'
         if sec.is_negative_control
         else ""
     )
@@ -302,12 +302,8 @@ def render_html(
 
     Parameters
     ----------
-    sections : sequence of TheoremSection
-        From :func:`sgmverify.report.view.theorem_sections`.
-    summary : mapping
-        From :func:`sgmverify.report.summary.summarize`.
-    meta : mapping
-        Run metadata (``created``, ``mode``, ``elapsed_s``, ``versions``, optional ``title``).
+    sections, summary, meta
+        What the report shows, as described in :mod:`sgmverify.report.view`.
     plots : mapping, optional
         Section anchor -> :class:`~sgmverify.report.plots.Plot` (embedded as data URIs).
 
@@ -325,24 +321,19 @@ def render_html(
     ]
     if sections:
         body.append(_toc(sections))
-    titles = suite_titles(meta)
-    suite = None
-    for sec in sections:
-        if sec.suite != suite:
-            suite = sec.suite
-            title = f" — {e(titles[suite])}" if suite in titles else ""
-            body.append(f"<h2>Suite {e(suite)}{title}</h2>")
-        body.append(_section(sec, plots.get(sec.anchor)))
+    for suite, title, group in suite_groups(sections, meta):
+        suffix = f" — {e(title)}" if title else ""
+        body.append(f"<h2>Suite {e(suite)}{suffix}</h2>")
+        body.extend(_section(sec, plots.get(sec.anchor)) for sec in group)
     if not sections:
         body.append("<p>No results.</p>")
     body.append(
         f"<footer>Generated by sgmverify · report schema {e(meta.get('schema_version', ''))}</footer>"
     )
-    title = e(meta.get("title", "sgmverify report"))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{_CSS}</style></head><body><main>\n"
+        f"<title>{e(report_title(meta))}</title><style>{_CSS}</style></head><body><main>\n"
         + "\n".join(b for b in body if b)
         + "\n</main></body></html>\n"
     )

@@ -15,11 +15,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .summary import VERDICT_ORDER
-from .view import TheoremSection, fmt_num, suite_errors, suite_titles
+from .view import (
+    NEGATIVE_CONTROL_NOTE,
+    TheoremSection,
+    report_title,
+    run_facts,
+    status_text,
+    suite_errors,
+    suite_groups,
+    unexpected_claims,
+)
 
 __all__ = ["md_escape", "render_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+#: Markup of each fact of :func:`~sgmverify.report.view.run_facts` (its text goes in escaped).
+_FACTS = {
+    "created": "created {}",
+    "mode": "mode **{}**",
+    "filter": "filter {}",
+    "elapsed": "elapsed {}",
+    "versions": "{}",
+}
 
 
 def md_escape(text: Any) -> str:
@@ -42,23 +60,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 
 def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
-    overall = summary["overall"]
-    info = [f"created {md_escape(meta.get('created', '—'))}"]
-    if meta.get("mode"):
-        info.append(f"mode **{md_escape(meta['mode'])}**")
-    if meta.get("filter"):
-        info.append(f"filter {md_escape(meta['filter'])}")
-    if meta.get("elapsed_s") is not None:
-        info.append(f"elapsed {fmt_num(meta['elapsed_s'], 3)} s")
-    versions = meta.get("versions") or {}
-    if versions:
-        info.append(", ".join(f"{md_escape(k)} {md_escape(v)}" for k, v in versions.items()))
-    status = (
-        f"**All {overall['total']} checks came out as expected.**"
-        if summary["ok"]
-        else f"**{overall['unexpected']} of {overall['total']} checks did not come out as expected.**"
-    )
-    lines = [f"# {md_escape(meta.get('title', 'sgmverify report'))}", "", " · ".join(info), "", status, ""]
+    info = " · ".join(_FACTS[label].format(md_escape(text)) for label, text in run_facts(meta))
+    status = f"**{md_escape(status_text(summary))}**"
+    lines = [f"# {md_escape(report_title(meta))}", "", info, "", status, ""]
     errors = suite_errors(meta)
     if errors:
         lines += [f"**{len(errors)} suite(s) could not be loaded; their checks are missing:**", ""]
@@ -104,7 +108,7 @@ def _controls(summary: Mapping[str, Any]) -> list[str]:
 
 
 def _unexpected(summary: Mapping[str, Any]) -> list[str]:
-    claims = [e for e in summary["unexpected"] if e not in summary["negative_controls"]["missed"]]
+    claims = unexpected_claims(summary)
     if not claims:
         return []
     return ["## Claims violated or in error", "", *[_entry(e) for e in claims], ""]
@@ -122,10 +126,7 @@ def _section(sec: TheoremSection, plot_path: str | None) -> list[str]:
         "",
     ]
     if sec.is_negative_control:
-        lines += [
-            "**Negative control**: a deliberately false statement; the checker must report VIOLATED.",
-            "",
-        ]
+        lines += [f"**Negative control**: {md_escape(NEGATIVE_CONTROL_NOTE)}", ""]
     lines += [f"**Statement** (plain text): {md_escape(sec.statement)}", ""]
     if sec.latex:
         lines += ["**Bound** (LaTeX, right-hand side):", "", "$$", sec.latex.replace("$", r"\$"), "$$", ""]
@@ -189,12 +190,8 @@ def render_markdown(
 
     Parameters
     ----------
-    sections : sequence of TheoremSection
-        From :func:`sgmverify.report.view.theorem_sections`.
-    summary : mapping
-        From :func:`sgmverify.report.summary.summarize`.
-    meta : mapping
-        Run metadata (``created``, ``mode``, ``elapsed_s``, ``versions``, optional ``title``).
+    sections, summary, meta
+        What the report shows, as described in :mod:`sgmverify.report.view`.
     plot_paths : mapping, optional
         Section anchor -> figure path relative to the report (e.g. ``"plots/x.png"``).
 
@@ -212,14 +209,11 @@ def render_markdown(
             for s in sections
         ]
         lines.append("")
-    titles = suite_titles(meta)
-    suite = None
-    for sec in sections:
-        if sec.suite != suite:
-            suite = sec.suite
-            title = f" — {md_escape(titles[suite])}" if suite in titles else ""
-            lines += [f"## Suite {md_escape(suite)}{title}", ""]
-        lines += _section(sec, plot_paths.get(sec.anchor))
+    for suite, title, group in suite_groups(sections, meta):
+        suffix = f" — {md_escape(title)}" if title else ""
+        lines += [f"## Suite {md_escape(suite)}{suffix}", ""]
+        for sec in group:
+            lines += _section(sec, plot_paths.get(sec.anchor))
     if not sections:
         lines += ["No results.", ""]
     return "\n".join(lines).rstrip() + "\n"

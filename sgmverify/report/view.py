@@ -3,10 +3,16 @@
 The renderers differ only in markup; everything they display (section order, cell text, provenance
 notes, which assumption checks to list) is decided here, so the two formats cannot drift apart.
 Strings produced here are *plain text*: each renderer escapes them for its own markup.
+
+Both renderers take the same three inputs: ``sections`` (from :func:`theorem_sections`), ``summary``
+(from :func:`sgmverify.report.summary.summarize`) and ``meta``, the run metadata (``created``, ``mode``,
+``filter``, ``elapsed_s``, ``versions``, ``suites``, ``suite_errors``, ``schema_version``, optional
+``title``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +24,7 @@ from ..estimates import Estimate
 from .summary import VERDICT_ORDER, suite_label
 
 __all__ = [
+    "NEGATIVE_CONTROL_NOTE",
     "PROVENANCE_NOTES",
     "AssumptionRow",
     "ScenarioRow",
@@ -27,10 +34,15 @@ __all__ = [
     "fmt_ci",
     "fmt_num",
     "fmt_params",
+    "report_title",
+    "run_facts",
     "safe_name",
+    "status_text",
     "suite_errors",
+    "suite_groups",
     "suite_titles",
     "theorem_sections",
+    "unexpected_claims",
 ]
 
 #: What each provenance tag means, as shown next to every statement.
@@ -42,6 +54,9 @@ PROVENANCE_NOTES: dict[str, str] = {
     "not found": "the paper's statement could not be found in the available text; this is NOT the paper's",
     "textbook": "a standard, exactly true fact (engine smoke test or negative control)",
 }
+
+#: What a negative control is, as shown on its section.
+NEGATIVE_CONTROL_NOTE = "a deliberately false statement; the checker must report VIOLATED."
 
 _OPS = {"upper": "≤", "lower": "≥", "equal": "=", "rate": "has order"}
 
@@ -117,6 +132,44 @@ def suite_errors(meta: Mapping[str, Any]) -> list[str]:
     """Messages of suites that failed to load (``meta["suite_errors"]``), shown as a warning."""
     errs = meta.get("suite_errors") or []
     return [str(x) for x in errs] if isinstance(errs, list | tuple) else [str(errs)]
+
+
+def report_title(meta: Mapping[str, Any]) -> str:
+    """The report's title: ``meta["title"]``, by default ``sgmverify report``."""
+    return str(meta.get("title", "sgmverify report"))
+
+
+def run_facts(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The facts about the run under the report's title, in order, as ``(label, text)`` pairs.
+
+    Labels: ``created`` (always, ``—`` when unknown), then where ``meta`` has them ``mode``, ``filter``,
+    ``elapsed`` (``"1.23 s"``) and ``versions`` (``"numpy 2.1, python 3.12"``).
+    """
+    facts = [("created", str(meta.get("created", "—")))]
+    if meta.get("mode"):
+        facts.append(("mode", str(meta["mode"])))
+    if meta.get("filter"):
+        facts.append(("filter", str(meta["filter"])))
+    if meta.get("elapsed_s") is not None:
+        facts.append(("elapsed", f"{fmt_num(meta['elapsed_s'], 3)} s"))
+    versions = meta.get("versions") or {}
+    if versions:
+        facts.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
+    return facts
+
+
+def status_text(summary: Mapping[str, Any]) -> str:
+    """The one-sentence verdict on the run: all checks as expected, or how many were not."""
+    overall = summary["overall"]
+    if summary["ok"]:
+        return f"All {overall['total']} checks came out as expected."
+    return f"{overall['unexpected']} of {overall['total']} checks did not come out as expected."
+
+
+def unexpected_claims(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The unexpected outcomes of claims: ``summary["unexpected"]`` less the missed negative controls."""
+    missed = summary["negative_controls"]["missed"]
+    return [entry for entry in summary["unexpected"] if entry not in missed]
 
 
 def safe_name(text: str) -> str:
@@ -252,3 +305,17 @@ def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
             )
         )
     return sections
+
+
+def suite_groups(
+    sections: Sequence[TheoremSection], meta: Mapping[str, Any]
+) -> list[tuple[str, str, list[TheoremSection]]]:
+    """``sections`` cut into runs of one suite: ``(suite, title, sections)``, title ``""`` when unknown.
+
+    A suite whose sections are not consecutive gets one run (and one heading) per stretch.
+    """
+    titles = suite_titles(meta)
+    return [
+        (suite, titles.get(suite, ""), list(run))
+        for suite, run in itertools.groupby(sections, key=lambda sec: sec.suite)
+    ]
