@@ -75,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["run_checks", "run_one", "RunOutcome", "versions"], "runner"),
     **dict.fromkeys(["compare_results", "Comparison", "VerdictFlip", "RatioDrift"], "compare"),
     **dict.fromkeys(["write_reports", "load_results"], "report"),
+    **dict.fromkeys(["Certificate", "certify"], "certify"),
 }
 
 __all__ = [*_errors_all, *_EXPORTS, "__version__"]
