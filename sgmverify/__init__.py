@@ -76,6 +76,19 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["compare_results", "Comparison", "VerdictFlip", "RatioDrift"], "compare"),
     **dict.fromkeys(["write_reports", "load_results"], "report"),
     **dict.fromkeys(["Certificate", "certify"], "certify"),
+    **dict.fromkeys(
+        ["GNZ_PROCESSES", "CIFAR10_SCHEDULES", "SchedulePreset"],
+        "processes",
+    ),
+    **dict.fromkeys(
+        [
+            "ConsistencyResult",
+            "check_marginal_consistency",
+            "check_process_consistency",
+            "marginal_consistency_assumption",
+        ],
+        "assumptions",
+    ),
 }
 
 __all__ = [*_errors_all, *_EXPORTS, "__version__"]
