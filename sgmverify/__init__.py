@@ -78,7 +78,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["Certificate", "certify"], "certify"),
     **dict.fromkeys(
         ["GNZ_PROCESSES", "CIFAR10_SCHEDULES", "SchedulePreset"],
-        "processes",
+        "schedules",
     ),
     **dict.fromkeys(
         [
