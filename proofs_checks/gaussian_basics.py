@@ -27,6 +27,8 @@ m^2\\Sigma+\\sigma^2 I)`, so
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from sgmverify.claims import (
@@ -36,6 +38,7 @@ from sgmverify.claims import (
     Provenance,
     Reference,
     Scenario,
+    SearchSpace,
     Suite,
     Theorem,
 )
@@ -187,6 +190,22 @@ _COUPLING_SCENARIOS = [
     for t in (1e-3, 0.01, 0.1, 0.3, 1.0)
 ]
 
+
+def _coupling_build(base: Scenario, params: dict) -> Scenario:
+    """A search candidate: the data's dimension follows ``d`` (as in the fixed scenarios)."""
+    d = int(params["d"])
+    return dataclasses.replace(base, data=_data(d, seed=d), params=params)
+
+
+# `sgmverify falsify`: t in [1e-4, 2] (log scale), d in 1..16
+_COUPLING_SEARCH = SearchSpace(
+    base=_COUPLING_SCENARIOS[0],
+    ranges={"t": (1e-4, 2.0), "d": (1, 16)},
+    log=("t",),
+    integer=("d",),
+    build=_coupling_build,
+)
+
 COUPLING_W2 = Theorem(
     id="basics.coupling_w2",
     title="W2(p_t, p_0) ≤ sqrt((1−m)² E|X₀|² + σ² d) (synchronous coupling)",
@@ -202,6 +221,7 @@ COUPLING_W2 = Theorem(
     assumptions=[GAUSSIAN],
     scenarios=_COUPLING_SCENARIOS,
     bound_params=_noise_params,
+    search=_COUPLING_SEARCH,
 )
 
 COUPLING_W2_DROPPED = Theorem(
@@ -215,6 +235,7 @@ COUPLING_W2_DROPPED = Theorem(
     assumptions=[GAUSSIAN],
     scenarios=[s for s in _COUPLING_SCENARIOS if s.params["t"] <= 0.01 and s.params["d"] == 8],
     bound_params=_noise_params,
+    search=_COUPLING_SEARCH,
     expect="violated",
 )
 
