@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
             "Reference",
             "Result",
             "Scenario",
+            "SearchSpace",
             "Suite",
             "Theorem",
             "Verdict",
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["compare_results", "Comparison", "VerdictFlip", "RatioDrift"], "compare"),
     **dict.fromkeys(["write_reports", "load_results"], "report"),
     **dict.fromkeys(["Certificate", "certify"], "certify"),
+    **dict.fromkeys(["falsify", "falsify_suite", "FalsifyOutcome"], "falsify"),
     **dict.fromkeys(
         ["GNZ_PROCESSES", "CIFAR10_SCHEDULES", "SchedulePreset"],
         "schedules",
