@@ -89,8 +89,9 @@ _EXPORTS: dict[str, str] = {
             "check_process_consistency",
             "marginal_consistency_assumption",
         ],
-        "assumptions",
+        "consistency",
     ),
+    **dict.fromkeys(["CheckResult", "check_assumption"], "assumptions"),
 }
 
 __all__ = [*_errors_all, *_EXPORTS, "__version__"]

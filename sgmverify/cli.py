@@ -1,4 +1,4 @@
-"""The ``sgmverify`` command line: ``list · run · report · compare · bound · assumptions``.
+"""The ``sgmverify`` command line: ``list · run · report · compare · bound · assumptions · falsify``.
 
 Exit status: 0 when every claim was not VIOLATED/ERROR and every negative control was detected
 (:attr:`Result.as_expected <sgmverify.claims.Result.as_expected>`) and every suite imported; 1 otherwise
@@ -296,7 +296,76 @@ def cmd_bound(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_CHECKS = ("log-concave", "moments")
+
+
+def _load_mixture(path: str) -> Any:
+    from .distributions import GaussianMixture
+
+    try:
+        spec = json.loads(Path(path).read_text())
+        return GaussianMixture(spec["weights"], spec["means"], spec["covs"])
+    except OSError as exc:
+        raise UsageError(f"cannot read the mixture spec {path}: {exc.strerror or exc}.") from exc
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"bad mixture spec {path} ({type(exc).__name__}: {exc}); write JSON "
+            '{"weights": [...], "means": [[...], ...], "covs": [[[...]], ...]}.'
+        ) from exc
+
+
+def cmd_check_distribution(args: argparse.Namespace) -> int:
+    """``assumptions --density/--mixture``: exit 1 if a check fails, else 0 (unknown is printed, exit 0)."""
+    from .assumptions import KINDS, check_assumption
+
+    if (args.density is None) == (args.mixture is None):
+        raise UsageError("give exactly one of --density EXPR and --mixture SPEC.json (or a THEOREM_ID).")
+    if args.mixture is not None and (args.var or args.support or args.box):
+        raise UsageError("--var, --support and --box apply to --density only.")
+    kinds = [k.strip() for k in (args.check or "").split(",") if k.strip()] or list(DEFAULT_CHECKS)
+    if args.L is not None and not args.check:
+        kinds.append("smooth")
+    bad = [k for k in kinds if k not in KINDS or k == "consistency"]
+    if bad:
+        raise UsageError(f"unknown check(s) {bad}; choose from {[k for k in KINDS if k != 'consistency']}.")
+    if args.density is not None:
+        dist: Any = args.density
+        support = tuple(_parse_value("--support", v) for v in args.support) if args.support else None
+        box = tuple(_parse_value("--box", v) for v in args.box) if args.box else None
+        base = {"var": args.var, "support": support, "box": box}
+        label = f"log q({args.var or 'x'}) = {args.density}" + (f" on {support}" if support else "")
+    else:
+        dist = _load_mixture(args.mixture)
+        base = {}
+        label = f"mixture {args.mixture} ({dist.n_components} components, d = {dist.dim})"
+    given = {"m": args.m, "L": args.L, "k": args.k}
+    results = []
+    for kind in kinds:
+        kw = {**base, **{n: v for n, v in given.items() if v is not None}}
+        if kind in ("smooth", "lipschitz-score") and args.L is None:
+            raise UsageError(f"--check {kind} needs --L.")
+        if kind == "strongly-log-concave" and args.m is None:
+            raise UsageError("--check strongly-log-concave needs --m (> 0).")
+        results.append(check_assumption(kind, dist, **kw))
+    if args.json:
+        print(json.dumps({"distribution": label, "results": [r.to_dict() for r in results]}, indent=2))
+    else:
+        print(label)
+        width = max(len(r.kind) for r in results)
+        for r in results:
+            print(f"  {r.status.upper():8s} {r.kind:<{width}} [{r.evidence}] {r.detail}")
+        if any(r.status == "unknown" for r in results):
+            print("UNKNOWN: not decided either way (exit status 0; only FAILS gives 1)")
+    return 1 if any(r.status == "fails" for r in results) else 0
+
+
 def cmd_assumptions(args: argparse.Namespace) -> int:
+    if args.density is not None or args.mixture is not None:
+        if args.theorem:
+            raise UsageError("give a THEOREM_ID or --density/--mixture, not both.")
+        return cmd_check_distribution(args)
+    if not args.theorem:
+        raise UsageError("give a THEOREM_ID, or --density EXPR / --mixture SPEC.json.")
     suites, _ = _discover(args.suite)
     th = _find_theorem(suites, args.theorem)
     scenarios = [_find_scenario(th, args.scenario)] if args.scenario else th.scenarios
@@ -408,11 +477,41 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scenario", help="take parameter values from this scenario")
     sp.set_defaults(func=cmd_bound)
 
-    sp = sub.add_parser("assumptions", help="run a theorem's assumption checkers on its scenarios")
+    sp = sub.add_parser(
+        "assumptions",
+        help="run a theorem's assumption checkers, or check a density / mixture",
+        description="THEOREM_ID [--scenario]: a theorem's checkers on its scenarios.  --density EXPR or "
+        "--mixture SPEC.json: check assumptions of a distribution.  Exit status 1 if a check FAILS, 0 "
+        "otherwise (UNKNOWN is printed but exits 0), 2 on usage errors (bad expression, missing --m/--L).",
+    )
     suite_opt(sp)
-    sp.add_argument("theorem", help="theorem id")
+    sp.add_argument("theorem", nargs="?", help="theorem id")
     sp.add_argument("--scenario", help="only this scenario")
+    sp.add_argument(
+        "--density",
+        metavar="EXPR",
+        help="unnormalised 1-D log-density; write --density='-x**4/4 - x**2/2' when it starts with '-'",
+    )
+    sp.add_argument("--var", help="its variable (default: its only symbol)")
+    sp.add_argument(
+        "--support", nargs=2, metavar=("LO", "HI"), help="support (default: the real line; -oo, oo)"
+    )
+    sp.add_argument("--box", nargs=2, metavar=("LO", "HI"), help="check only on this box ('box only')")
+    sp.add_argument("--mixture", metavar="SPEC.json", help='Gaussian mixture {"weights", "means", "covs"}')
+    sp.add_argument(
+        "--check",
+        metavar="KINDS",
+        help="comma-separated: log-concave, strongly-log-concave, smooth, lipschitz-score, bounded-support, "
+        f"density-bounds, moments (default: {', '.join(DEFAULT_CHECKS)}, plus smooth with --L)",
+    )
+    sp.add_argument("--m", type=_nonneg_float, help="log-concavity constant m (default 0)")
+    sp.add_argument("--L", type=_nonneg_float, help="smoothness / score-Lipschitz constant L")
+    sp.add_argument("--k", type=_nonneg_float, help="moment order k (default 2)")
+    sp.add_argument("--json", action="store_true", help="JSON output")
     sp.set_defaults(func=cmd_assumptions)
+    from .falsify import register_cli as _register_falsify
+
+    _register_falsify(sub)
     return p
 
 

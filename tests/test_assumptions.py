@@ -1,10 +1,6 @@
-"""Process-consistency checker (`sgmverify.assumptions`): a declared marginal std must solve
-d(sigma^2)/dt = 2 a sigma^2 + g^2, and its sigma^2(0) is reported against 0.
-
-Applied to every preset (consistent), score-SDE's VE convention (consistent ODE, offset sigma_min^2), wrong
-declarations (fail), and the VE diffusion bug of the GNZ authors' code (docs/papers/gao_nguyen_zhu.md C11),
-encoded here as the reference describes it.
-"""
+"""Hypothesis checkers (`sgmverify.assumptions.check_assumption`) on Gaussians, mixtures, 1-D sympy
+densities and products: verdicts against exactly known answers, with their evidence; a sympy `None` is
+never "holds"."""
 
 from __future__ import annotations
 
@@ -14,13 +10,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from sgmverify.assumptions import (
-    ConsistencyResult,
-    check_marginal_consistency,
-    check_process_consistency,
-    marginal_consistency_assumption,
-)
-from sgmverify.claims import Assumption, AssumptionResult, Scenario
+from sgmverify.claims import AssumptionResult
 from sgmverify.errors import ExpressionError, InvalidParameterError
 from sgmverify.processes import (
     CIFAR10_SCHEDULES,
@@ -28,7 +18,6 @@ from sgmverify.processes import (
     OU,
     VE,
     VP,
-    Cosine,
     LinearSDE,
     SubVP,
 )
@@ -55,243 +44,124 @@ def presets() -> dict[str, LinearSDE]:
     return out
 
 
-# ------------------------------------------------------------------------------------------ presets
-def test_every_preset_is_consistent(presets):
-    """Derived sigma^2 solves the ODE (proved by sympy) and starts at 0, for every preset."""
-    for name, proc in presets.items():
-        res = check_process_consistency(proc, require_zero_start=True)
-        assert isinstance(res, ConsistencyResult)
-        assert (res.status, res.evidence, res.symbolic) == ("holds", "symbolic", "holds"), (name, res.message)
-        assert res.numeric == "holds" and res.max_residual < 1e-12, (name, res.max_residual)
-        assert res.initial_var == 0.0 and "offset 0" in res.message, name
+# =====================================================================================================
+# Distribution checkers (check_assumption): log-concavity, smoothness, support, density bounds, moments
+# =====================================================================================================
+from sgmverify import Density1D, Gaussian, GaussianMixture, Product  # noqa: E402
+from sgmverify.assumptions import CheckResult, check_assumption  # noqa: E402
 
 
-def test_cosine_consistent_numerically():
-    """Cosine: sympy's simplify does not finish in the time limit -> symbolic 'unknown', numeric holds."""
-    res = check_process_consistency(Cosine(0.008), time_limit=0.5)
-    # whether sympy found sigma^2 in closed form depends on its time limit (cached on disk): both happen
-    assert res.symbolic in ("unknown", "holds", "not applicable")
-    assert res.status == "holds" and res.max_residual < 1e-9
-    if res.symbolic != "holds":
-        assert res.evidence == "numeric"
+def test_gaussian_log_concavity_and_smoothness_closed_form():
+    g = Gaussian(np.zeros(2), np.diag([1.0, 4.0]))
+    r = check_assumption("log-concave", g, m=0.25)
+    assert (r.status, r.evidence, r.value) == ("holds", "proved", 0.25)
+    assert check_assumption("strongly-log-concave", g, m=0.3).status == "fails"
+    assert check_assumption("smooth", g, L=1.0).status == "holds"
+    assert check_assumption("lipschitz-score", g, L=0.9).status == "fails"
+    assert check_assumption("moments", g, k=7).status == "holds"
+    assert check_assumption("bounded-support", g).status == "fails"
+    ar = r.to_assumption_result("slc")
+    assert isinstance(ar, AssumptionResult) and ar.status == "holds" and ar.evidence == "proved"
 
 
-def test_quadrature_variance_checked_numerically():
-    """No closed form (sympy fails): the quadrature sigma^2 is checked by finite differences."""
-    proc = LinearSDE("-alpha", "t**t", {"alpha": 0.5})
-    assert proc.var_expr is None
-    res = check_process_consistency(proc, require_zero_start=True)
-    assert (res.status, res.evidence, res.symbolic) == ("holds", "numeric", "not applicable")
-    assert res.max_residual < 1e-8 and res.initial_var == 0.0
+def test_quartic_strongly_log_concave_m1_proved():
+    r = check_assumption("strongly-log-concave", "-x**4/4 - x**2/2", m=1)
+    assert (r.status, r.evidence) == ("holds", "proved") and "whole support" in r.detail
+    r = check_assumption("strongly-log-concave", "-x**4/4 - x**2/2", m=1.01)
+    assert (r.status, r.evidence) == ("fails", "counterexample") and r.point == (0.0,)
 
 
-def test_ve_score_sde_convention_offset():
-    """score-SDE's VE: the ODE holds; sigma^2(0) = sigma_min^2 is reported and fails a required zero start."""
-    proc = VE(0.01, 50.0, convention="score_sde")
-    res = check_process_consistency(proc)
-    assert (res.status, res.evidence) == ("holds", "symbolic")
-    assert math.isclose(res.initial_var, 0.01**2, rel_tol=1e-12)
-    assert "offset 0.0001" in res.message and "sigma(0) = 0.01" in res.message
-    strict = check_process_consistency(proc, require_zero_start=True)
-    assert (strict.status, strict.symbolic) == ("fails", "holds")
+def test_double_well_not_log_concave():
+    r = check_assumption("log-concave", "-x**4/4 + x**2/2")
+    assert r.status == "fails" and r.evidence == "counterexample"
+    x = r.point[0]
+    assert 1 - 3 * x**2 > 0  # V''(x) > 0 there
 
 
-@pytest.mark.parametrize("name", VE_CIFAR)
-def test_cifar10_ve_score_sde_convention(name):
-    """The code's declared sigma(t) of every NCSN++ schedule solves the ODE with the true g; offset smin^2."""
-    res = check_process_consistency(CIFAR10_SCHEDULES[name](convention="score_sde"))
-    assert (res.status, res.evidence) == ("holds", "symbolic"), res.message
-    assert math.isclose(res.initial_var, 0.01**2, rel_tol=1e-12)
+def test_separated_mixture_fails_with_confirmed_counterexample():
+    mix = GaussianMixture([0.5, 0.5], [[-3.0], [3.0]], [[[1.0]], [[1.0]]])
+    r = check_assumption("log-concave", mix)
+    assert r.status == "fails" and r.evidence == "counterexample" and r.point is not None
+    assert mix.score_jacobian(np.array([r.point])).ravel()[0] > 0
+    mix2 = GaussianMixture(
+        [0.5, 0.5], [[-3.0, 0.0], [3.0, 0.0]], [np.eye(2), np.diag([1.0, 2.0])]
+    )  # different covariances: still a counterexample near the middle
+    assert check_assumption("log-concave", mix2).status == "fails"
 
 
-# ------------------------------------------------------------------------------------------ failures
-def test_wrong_declared_std_fails_symbolically():
-    """VP with beta = 2: the true sigma^2 = 1 - e^{-2t}; declaring 1 - e^{-t} is caught with a witness."""
-    good = check_marginal_consistency(
-        f="beta/2", g="sqrt(beta)", std="sqrt(1 - exp(-beta*t))", params={"beta": 2.0}
-    )
-    assert (good.status, good.evidence) == ("holds", "symbolic")
-    bad = check_marginal_consistency(
-        f="beta/2", g="sqrt(beta)", std="sqrt(1 - exp(-beta*t/2))", params={"beta": 2.0}
-    )
-    assert (bad.status, bad.evidence, bad.numeric) == ("fails", "symbolic", "fails")
-    assert bad.witness_t is not None and 0 < bad.witness_t <= 1 and "exact evaluation" in bad.message
-    assert bad.max_residual > 0.1
+def test_close_shared_covariance_mixture_holds_closed_form():
+    mix = GaussianMixture([0.5, 0.5], [[-0.5], [0.5]], [[[1.0]], [[1.0]]])
+    r = check_assumption("strongly-log-concave", mix, m=0.5)
+    assert (r.status, r.evidence) == ("holds", "proved") and r.value == pytest.approx(0.75)
+    assert check_assumption("smooth", mix, L=1.1).status == "holds"
+    # m above the closed-form bound but no violation found: not "holds"
+    assert check_assumption("strongly-log-concave", mix, m=0.8).status in ("unknown", "fails")
 
 
-def test_wrong_sign_convention_fails():
-    """Passing the drift as a where f was meant (a = +f) is an inconsistency the checker sees."""
-    res = check_marginal_consistency(
-        a="beta/2", g="sqrt(beta)", std="sqrt(1 - exp(-beta*t))", params={"beta": 2.0}
-    )
-    assert res.status == "fails"
-    same = check_marginal_consistency(
-        a="-beta/2", g="sqrt(beta)", std="sqrt(1 - exp(-beta*t))", params={"beta": 2.0}
-    )
-    assert same.status == "holds"
+def test_smoothness_box_vs_unbounded():
+    r = check_assumption("smooth", "-x**4", L=10)
+    assert r.status == "fails" and r.evidence == "counterexample" and 12 * r.point[0] ** 2 > 10
+    r = check_assumption("smooth", "-x**4", L=10, box=(-0.5, 0.5))
+    assert r.status == "holds" and "box only" in r.detail
+    r = check_assumption("smooth", "-x**4", L=3.5, support=(-0.5, 0.5))
+    assert (r.status, r.evidence) == ("holds", "proved")
 
 
-def test_callables():
-    ok = check_marginal_consistency(
-        a=lambda t: -1.0, g=lambda t: math.sqrt(2.0), std=lambda t: math.sqrt(-math.expm1(-2 * t))
-    )
-    assert (ok.status, ok.evidence, ok.symbolic) == ("holds", "numeric", "not applicable")
-    assert ok.max_residual < 1e-9
-    bad = check_marginal_consistency(
-        a=lambda t: -1.0, g=lambda t: math.sqrt(2.0), var=lambda t: -math.expm1(-t)
-    )
-    assert (bad.status, bad.evidence) == ("fails", "numeric")
-    # mixed: sympy coefficients, callable declaration
-    mixed = check_marginal_consistency(f="1", g="sqrt(2)", var=lambda t: -math.expm1(-2 * t))
-    assert mixed.status == "holds"
+def test_non_polynomial_certified_box_and_tails():
+    # -V'' - 1 = 1 - tanh^2 -> 0 at the tails: the limit decides nothing, never "holds"
+    r = check_assumption("strongly-log-concave", "-x**2/2 - log(cosh(x))", m=1)
+    assert r.status == "unknown"
+    # -V'' - 1 = 1 - (6x^2 - 2)/(1 + x^2)^3 -> 1 > 0: certified box, tails only by the limit
+    r = check_assumption("strongly-log-concave", "-x**2 + 1/(1 + x**2)", m=1)
+    assert r.status == "holds" and r.evidence == "numeric-only" and "limit" in r.detail
+    r = check_assumption("strongly-log-concave", "-x**2 + 1/(1 + x**2)", m=1, box=(-3, 3))
+    assert (r.status, r.evidence) == ("holds", "proved") and "box only" in r.detail
+    # the limit of cos(x) does not exist (AccumBounds): unknown, not holds
+    assert check_assumption("strongly-log-concave", "-x**2 + cos(x)/10", m=1).status == "unknown"
+    r = check_assumption("log-concave", "-x**2/2 + 2*cos(x)")
+    assert r.status == "fails" and r.evidence == "counterexample"
 
 
-def test_small_discrepancy_is_unknown_numerically_but_fails_exactly():
-    """A 1e-6 relative error: between rtol and fail_rtol on the grid (unknown), but exactly non-zero."""
-    num = check_marginal_consistency(
-        a=lambda t: -1.0, g=lambda t: math.sqrt(2.0), var=lambda t: -(1 + 1e-6) * math.expm1(-2 * t)
-    )
-    assert (num.status, num.evidence, num.numeric) == ("unknown", "numeric", "unknown")
-    exact = check_marginal_consistency(
-        a=-1, g=sp.sqrt(2), var=(1 + sp.Rational(1, 10**6)) * (1 - sp.exp(-2 * T))
-    )
-    assert (exact.status, exact.evidence, exact.numeric) == ("fails", "symbolic", "unknown")
+def test_bounded_support_and_density_bounds():
+    assert check_assumption("bounded-support", "-x**2", support=(0, 1)).status == "holds"
+    assert check_assumption("bounded-support", "-x**2").status == "fails"
+    r = check_assumption("density-bounds", "x", support=(0, 1))
+    assert (r.status, r.evidence) == ("holds", "proved")
+    d = Density1D("x", (0, 1))
+    r = check_assumption("density-bounds", d)
+    assert r.status == "holds" and "p(x)" in r.detail
+    assert check_assumption("density-bounds", "-x**2").status == "fails"
+    r = check_assumption("density-bounds", "log(x)", support=(0, 1))
+    assert r.status == "fails"
 
 
-def test_undecided_symbolic_is_never_holds(monkeypatch):
-    """If sympy cannot decide, the status comes from the numeric stage and says so (no symbolic 'holds')."""
-    import sgmverify.assumptions as mod
-
-    monkeypatch.setattr(mod, "_is_zero", lambda expr, limit: False)
-    res = check_process_consistency(VP(0.1, 20.0))
-    assert (res.symbolic, res.evidence, res.status) == ("unknown", "numeric", "holds")
-    res = check_marginal_consistency(
-        a=-1, g=sp.sqrt(2), var=(1 + sp.Rational(1, 10**6)) * (1 - sp.exp(-2 * T))
-    )
-    assert res.symbolic == "fails"  # the exact witness does not need simplify
+def test_moments():
+    assert check_assumption("moments", "-x**2", k=3).status == "holds"
+    r = check_assumption("moments", "-log(1 + x**2)", k=1)  # Cauchy
+    assert (r.status, r.evidence) == ("fails", "proved")
+    assert check_assumption("moments", "-2*log(1 + x**2)", k=1).status == "holds"
+    assert check_assumption("moments", "-x", support=(0, 1), k=10).status == "holds"
 
 
-# ------------------------------------------------------------------------------------------ C11
-# Reference C11 [D] (about the authors' sde_lib.VESDE.sde()): the code's g is sigma(t) sqrt(2 ln(smax/smin))
-# for every sde_type, correct only for 'original'.  sigma(t) is the code's marginal std (§6.1 [V]).
-# Exact constants (sympy Rationals): the check is then a proof or an exact witness.
-SMIN, SMAX = sp.Rational(1, 100), sp.Integer(50)
-_RHO2 = (SMIN ** sp.Rational(1, 2), SMAX ** sp.Rational(1, 2) - SMIN ** sp.Rational(1, 2))
-_RHO7 = (SMIN ** sp.Rational(1, 7), SMAX ** sp.Rational(1, 7) - SMIN ** sp.Rational(1, 7))
-CODE_SIGMA = {
-    "original": SMIN * (SMAX / SMIN) ** T,
-    "v1": sp.sqrt(SMIN**2 + (SMAX**2 - SMIN**2) * T),
-    "v2": sp.sqrt(SMIN**2 + (SMAX**2 - SMIN**2) * T**2),
-    "v3": (_RHO2[0] + _RHO2[1] * T) ** 2,
-    "v3_deep": (_RHO7[0] + _RHO7[1] * T) ** 7,
-}
+def test_product_and_density1d_object():
+    d = Density1D("-x**4/4 - x**2/2", (-math.inf, math.inf))
+    prod = Product([Gaussian([0.0], [[1.0]]), d])
+    assert check_assumption("strongly-log-concave", prod, m=1).status == "holds"
+    dw = Density1D("-x**4/4 + x**2/2", (-math.inf, math.inf))
+    r = check_assumption("log-concave", Product([Gaussian([0.0], [[1.0]]), dw]))
+    assert r.status == "fails" and len(r.point) == 2 and r.point[0] == 0.0
 
 
-def _code_g(sigma: sp.Expr) -> sp.Expr:
-    return sigma * sp.sqrt(2 * sp.log(SMAX / SMIN))
-
-
-@pytest.mark.parametrize("kind", ["v1", "v2", "v3", "v3_deep"])
-def test_c11_buggy_ve_diffusion_is_flagged(kind):
-    sigma = CODE_SIGMA[kind]
-    res = check_marginal_consistency(a=0, g=_code_g(sigma), std=sigma, t=T)
-    assert (res.status, res.evidence, res.numeric) == ("fails", "symbolic", "fails"), res.message
-    assert res.witness_t is not None and res.max_residual > 0.1
-    # the true g = sqrt(d sigma^2/dt) is consistent: the bug is in g, not in sigma(t)
-    true_g = sp.sqrt(sp.diff(sigma**2, T))
-    assert check_marginal_consistency(a=0, g=true_g, std=sigma, t=T).status == "holds"
-
-
-def test_c11_original_is_consistent():
-    sigma = CODE_SIGMA["original"]
-    res = check_marginal_consistency(a=0, g=_code_g(sigma), std=sigma, t=T)
-    assert (res.status, res.evidence) == ("holds", "symbolic")
-    assert math.isclose(res.initial_var, 1e-4, rel_tol=1e-12)
-
-
-def test_float_constants_are_not_false_failures():
-    """With float constants sympy rounds sqrt(2.0 * 2499.9999 * t) to 70.71...*sqrt(t): a consistent
-    declaration then leaves an exact residual of a few ulp, which must not count as a witness."""
-    sigma = sp.sqrt(0.01**2 + (50.0**2 - 0.01**2) * T**2)
-    g = sp.sqrt(sp.diff(sigma**2, T))
-    assert g.has(sp.Float)
-    res = check_marginal_consistency(a=0, g=g, std=sigma, t=T)
-    assert res.status == "holds" and res.symbolic in ("holds", "unknown") and res.max_residual < 1e-12
-    bad = check_marginal_consistency(a=0, g=1.0001 * g, std=sigma, t=T)
-    assert (bad.status, bad.evidence) == ("fails", "symbolic")
-
-
-@pytest.mark.parametrize(
-    ("kind", "t", "code_g", "true_g"), [("v1", 0.5, 145.92, 50.00), ("v2", 1.0, 206.36, 70.71)]
-)
-def test_c11_table_values(kind, t, code_g, true_g):
-    """The reference's C11 table (2 decimals), and the presets' g equals the true g."""
-    sigma = CODE_SIGMA[kind]
-    assert round(float(_code_g(sigma).subs(T, t)), 2) == code_g
-    assert round(float(sp.sqrt(sp.diff(sigma**2, T)).subs(T, t)), 2) == true_g
-    preset = CIFAR10_SCHEDULES[f"ncsnpp_{kind}"]()
-    assert round(float(preset.diffusion(t)), 2) == true_g
-
-
-# ------------------------------------------------------------------------------------------ claims glue
-def test_assumption_result_and_claims_assumption():
-    res = check_process_consistency(VE(0.01, 50.0, convention="score_sde"))
-    ar = res.to_assumption_result("marginals")
-    assert isinstance(ar, AssumptionResult)
-    assert (ar.name, ar.status, ar.evidence) == ("marginals", "holds", "symbolic") and "offset" in ar.detail
-
-    loose = marginal_consistency_assumption("marginals")
-    strict = marginal_consistency_assumption("marginals from X_0", require_zero_start=True)
-    assert isinstance(loose, Assumption) and "sigma^2(0) = 0" in strict.description
-    ve_sde = Scenario(name="ve", process=VE(0.01, 50.0, convention="score_sde"))
-    assert loose.evaluate(ve_sde).status == "holds"
-    assert strict.evaluate(ve_sde).status == "fails"
-    assert strict.evaluate(Scenario(name="vp", process=VP(0.1, 20.0))).status == "holds"
-    assert loose.evaluate(Scenario(name="none")).status == "unknown"
-
-
-# ------------------------------------------------------------------------------------------ inputs
-@pytest.mark.parametrize(
-    ("kwargs", "exc", "fragment"),
-    [
-        ({"a": -1, "f": 1, "g": 1, "var": T}, InvalidParameterError, "exactly one of a"),
-        ({"g": 1, "var": T}, InvalidParameterError, "exactly one of a"),
-        ({"a": 0, "g": 1}, InvalidParameterError, "exactly one of std and var"),
-        ({"a": 0, "g": 1, "var": T, "std": T}, InvalidParameterError, "exactly one of std and var"),
-        ({"a": 0, "g": 1, "var": T, "times": [0.0, 0.5]}, InvalidParameterError, "inside (0"),
-        (
-            {"a": 0, "g": 1, "var": T, "times": [0.5, 2.0], "t_max": 1.0},
-            InvalidParameterError,
-            "inside (0, 1.0)",
-        ),
-        ({"a": 0, "g": 1, "var": T, "rtol": 1e-3, "fail_rtol": 1e-6}, InvalidParameterError, "rtol"),
-        ({"a": 0, "g": "k", "var": T}, ExpressionError, "k"),
-    ],
-)
-def test_bad_inputs(kwargs, exc, fragment):
-    with pytest.raises(exc, match=None) as info:
-        check_marginal_consistency(**kwargs)
-    assert fragment in str(info.value)
-
-
-def test_custom_grid_and_f_convention():
-    res = check_marginal_consistency(
-        f="alpha",
-        g="sigma",
-        var="sigma**2*(1 - exp(-2*alpha*t))/(2*alpha)",
-        params={"alpha": 0.7, "sigma": 1.3},
-        times=np.linspace(0.5, 5.0, 7),
-    )
-    assert res.status == "holds" and "7 times in [0.5, 5]" in res.message
-
-
-def test_unevaluable_declaration_is_unknown():
-    """A declaration undefined on part of the grid gives 'unknown', not a silently skipped point."""
-    res = check_marginal_consistency(a=lambda t: 0.0, g=lambda t: 1.0, std=lambda t: math.sqrt(t - 0.5))
-    assert (res.status, res.numeric) == ("unknown", "unknown") and math.isnan(res.max_residual)
-    assert "could not be evaluated" in res.message
-    strict = check_marginal_consistency(
-        a=0, g=1, var=T + sp.Rational(1, 4), t=T, require_zero_start=True, initial_atol=0.0
-    )
-    assert strict.status == "fails" and "zero start is required" in strict.message
-    assert strict.initial_var == 0.25
+def test_consistency_kind_and_errors():
+    r = check_assumption("consistency", VP(0.1, 20.0))
+    assert isinstance(r, CheckResult) and r.status == "holds" and r.evidence in ("proved", "numeric-only")
+    with pytest.raises(ExpressionError):
+        check_assumption("log-concave", "-x**2 + y")
+    with pytest.raises(ExpressionError):
+        check_assumption("log-concave", "x**(")
+    with pytest.raises(InvalidParameterError):
+        check_assumption("strongly-log-concave", "-x**2")
+    with pytest.raises(InvalidParameterError):
+        check_assumption("smooth", "-x**2")
+    with pytest.raises(InvalidParameterError):
+        check_assumption("nonsense", "-x**2")

@@ -251,3 +251,55 @@ def test_real_reports_roundtrip(tmp_path, suite_file, capsys):
     assert code == 0 and (out / "report.json").is_file()
     code, stdout, _ = run(["compare", out / "report.json", out / "results.jsonl"], capsys)
     assert code == 0, stdout
+
+
+# ----------------------------------------------------------------- assumptions --density / --mixture
+def test_assumptions_density_table_and_exit_codes(capsys):
+    code, out, _ = run(
+        ["assumptions", "--density=-x**4/4 - x**2/2", "--check", "strongly-log-concave", "--m", "1"], capsys
+    )
+    assert code == 0 and "HOLDS" in out and "[proved]" in out
+    code, out, _ = run(["assumptions", "--density=-x**4/4 + x**2/2", "--check", "log-concave"], capsys)
+    assert code == 1 and "FAILS" in out and "counterexample" in out
+    code, out, _ = run(
+        ["assumptions", "--density=-x**2/2 - log(cosh(x))", "--check", "log-concave", "--m", "1"], capsys
+    )
+    assert code == 0 and "UNKNOWN" in out
+
+
+def test_assumptions_density_json_and_support(capsys):
+    code, out, _ = run(
+        ["assumptions", "--density", "x", "--support", "0", "1", "--check",
+         "bounded-support,density-bounds,smooth", "--L", "1", "--json"], capsys,
+    )  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and [r["kind"] for r in data["results"]] == [
+        "bounded-support",
+        "density-bounds",
+        "smooth",
+    ]
+    assert all(r["status"] == "holds" and r["evidence"] == "proved" for r in data["results"])
+
+
+def test_assumptions_mixture(tmp_path, capsys):
+    spec = tmp_path / "mix.json"
+    spec.write_text(json.dumps({"weights": [0.5, 0.5], "means": [[-3.0], [3.0]], "covs": [[[1.0]], [[1.0]]]}))
+    code, out, _ = run(["assumptions", "--mixture", str(spec), "--json"], capsys)
+    res = {r["kind"]: r for r in json.loads(out)["results"]}
+    assert code == 1 and res["log-concave"]["status"] == "fails" and res["log-concave"]["point"] is not None
+    spec.write_text("{not json")
+    code, _, err = run(["assumptions", "--mixture", str(spec)], capsys)
+    assert code == 2 and "mixture spec" in err
+
+
+def test_assumptions_density_usage_errors(capsys):
+    code, _, err = run(["assumptions", "--density=-x**2 + y"], capsys)
+    assert code == 2 and "free symbols" in err
+    code, _, err = run(["assumptions", "--density=x**(", "--check", "log-concave"], capsys)
+    assert code == 2 and "parse" in err
+    code, _, err = run(["assumptions", "--density=-x**2", "--check", "smooth"], capsys)
+    assert code == 2 and "--L" in err
+    code, _, err = run(["assumptions", "--density=-x**2", "--check", "bogus"], capsys)
+    assert code == 2 and "unknown check" in err
+    code, _, err = run(["assumptions"], capsys)
+    assert code == 2 and "THEOREM_ID" in err
