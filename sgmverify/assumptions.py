@@ -54,6 +54,7 @@ KINDS = (
     "density-bounds",
     "moments",
     "consistency",
+    "holder",
 )
 
 
@@ -113,7 +114,8 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         ``"lipschitz-score"`` (:math:`\|\nabla^2 \log p\| \le L`, ``L`` required), ``"bounded-support"``,
         ``"density-bounds"`` (:math:`0 < c \le p \le C` on the support), ``"moments"`` (``k``, default 2:
         :math:`E|X|^k < \infty`), ``"consistency"`` (``dist`` is a ``LinearSDE``; keywords go to
-        :func:`check_process_consistency`).
+        :func:`check_process_consistency`), ``"holder"`` (1-D: :math:`|q(x)-q(y)| \le C|x-y|^\beta`, ``beta``
+        and ``C`` required; ``log=False`` when ``dist`` is q itself; see :func:`_holder`).
     dist : Gaussian, GaussianMixture, Density1D, Product, or a sympy expression / string
         A string or expression is an unnormalised 1-D log-density; give ``var`` (default: its only symbol)
         and ``support`` (default the real line), and ``params`` for other symbols.
@@ -123,6 +125,10 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         Check a 1-D density only on this box ("box only" in the detail).  Without it the whole support is
         checked: exactly for polynomial conditions, else certified on ``[-R, R]`` (``R``, default 10) with
         the tails by a symbolic limit.
+    vars : list of 2 or 3 names, optional
+        A 2-3-D log-density: ``box={name: (lo, hi)}`` is required; log-concave / smooth are certified on
+        the box through all principal minors of the Hessian matrix (see :func:`_density_nd`); "box only"
+        unless ``support`` is the same mapping (the whole support).
     max_seconds : float
         Budget of each interval certificate / sympy call (default 5).
     seed, n_search : int
@@ -143,6 +149,9 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         return _consistency(dist, params)
     from .distributions import Gaussian, GaussianMixture, Product
 
+    if kind == "holder":
+        out = _holder(_as_density(dist, params), params)
+        return CheckResult(kind, out.status, out.evidence, out.detail, out.point, out.value)
     if kind == "strongly-log-concave":
         m = params.get("m")
         if m is None or not float(m) > 0:
@@ -171,6 +180,8 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         out = _mixture(kind_, dist, params)
     elif isinstance(dist, Product):
         out = _product(kind_, dist, params)
+    elif params.get("vars") is not None and len(params["vars"]) > 1:
+        out = _density_nd(kind_, dist, params)
     else:
         out = _density1d(kind_, _as_density(dist, params), params)
     return CheckResult(kind, out.status, out.evidence, out.detail, out.point, out.value)
@@ -660,4 +671,209 @@ def _density_bounds(d: _Dens, params: Mapping[str, Any]) -> CheckResult:
         "numeric-only",
         f"{scale} in [{math.exp(vmin - sh):.6g}, {math.exp(vmax - sh):.6g}] on a 2001-point grid; "
         f"certificates: {c1.status}, {c2.status}",
+    )
+
+
+# ---------------------------------------------------------------------------------------- 2-3-D sympy
+def _density_nd(kind: str, dist: Any, params: Mapping[str, Any]) -> CheckResult:
+    r"""Strong log-concavity / smoothness of a 2-D or 3-D sympy log-density, certified on a box.
+
+    The matrices :math:`M = -\nabla^2\log q - mI` (log-concave) or :math:`LI \mp \nabla^2\log q` (smooth)
+    are PSD iff *all* their principal minors are :math:`\ge 0` (leading minors alone are not enough);
+    each minor is certified :math:`\ge 0` on the box with :func:`~sgmverify.certify.certify`.  A certified
+    negative minor is a counterexample once the smallest eigenvalue of ``M`` there is confirmed negative
+    (numpy, then mpmath at 30 digits).  Scope: the box ("box only"), unless ``support`` equals the box.
+    """
+    from itertools import combinations
+
+    from .certify import certify
+    from .density1d import _param_values
+
+    if kind not in ("log-concave", "smooth"):
+        raise InvalidParameterError(
+            f"{kind} is not available for 2-3-D densities; use log-concave, strongly-log-concave, smooth or "
+            "lipschitz-score."
+        )
+    names = [str(v) for v in params["vars"]]
+    if len(names) not in (2, 3) or len(set(names)) != len(names):
+        raise InvalidParameterError(f"vars must name 2 or 3 distinct variables, got {names!r}.")
+    box, support = params.get("box"), params.get("support")
+    if box is None and isinstance(support, Mapping):
+        box = support
+    if not isinstance(box, Mapping) or set(map(str, box)) != set(names):
+        raise InvalidParameterError(f"give box={{name: (lo, hi)}} for every variable of {names}.")
+    box = {str(k): (float(v[0]), float(v[1])) for k, v in box.items()}
+    if not all(math.isfinite(lo) and math.isfinite(hi) and lo < hi for lo, hi in box.values()):
+        raise InvalidParameterError(f"the box {box!r} must be finite with lo < hi.")
+    whole = (
+        isinstance(support, Mapping)
+        and {str(k): (float(v[0]), float(v[1])) for k, v in support.items()} == box
+    )
+    syms = [sp.Symbol(n, real=True) for n in names]
+    from .symbolic import check_free_symbols, parse_expr
+
+    values = _param_values(params.get("params"))
+    V = parse_expr(dist, {n: s for n, s in zip(names, syms)})
+    if not isinstance(V, sp.Expr):
+        raise InvalidParameterError(f"the log-density must be a sympy expression, got {type(V).__name__}")
+    V = V.xreplace({s: values[s.name] for s in V.free_symbols if s.name in values})
+    V = V.xreplace({s: syms[names.index(s.name)] for s in V.free_symbols if s.name in names})
+    check_free_symbols(V, syms, "the log-density")
+    d = len(syms)
+    H = sp.hessian(V, syms)
+    if kind == "log-concave":
+        m = params["m"]
+        mats = [(-H - sp.nsimplify(m, rational=True) * sp.eye(d), f"-Hess log q - {m:g} I")]
+    else:
+        Lq = sp.nsimplify(params["L"], rational=True)
+        mats = [
+            (Lq * sp.eye(d) - H, f"{params['L']:g} I - Hess log q"),
+            (Lq * sp.eye(d) + H, f"{params['L']:g} I + Hess log q"),
+        ]
+    scope = "whole support" if whole else "box only"
+    where = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, (lo, hi) in box.items())
+    seconds, max_boxes = float(params.get("max_seconds", 5.0)), int(params.get("max_boxes", 20000))
+    undecided = []
+    for M, label in mats:
+        fM = sp.lambdify(syms, M, modules="numpy")
+        fMp = sp.lambdify(syms, M, modules="mpmath")
+        for k in range(1, d + 1):
+            for S in combinations(range(d), k):
+                minor = M.extract(list(S), list(S)).det(method="berkowitz")
+                cert = certify(
+                    (minor, ">="), {s: box[s.name] for s in syms}, max_seconds=seconds, max_boxes=max_boxes
+                )
+                if cert.status == "proved":
+                    continue
+                if cert.status == "counterexample":
+                    pt = [cert.counterexample[n] for n in names]
+                    lam = float(np.linalg.eigvalsh(np.asarray(fM(*pt), dtype=float))[0])
+                    with mpmath.workdps(30):
+                        lam_mp = min(mpmath.eigsy(mpmath.matrix(fMp(*[mpmath.mpf(p) for p in pt])))[0])
+                    if lam < 0 and lam_mp < 0:
+                        return _res(
+                            "fails",
+                            "counterexample",
+                            f"principal minor {tuple(n for n in (names[i] for i in S))} of {label} is "
+                            f"{float(cert.value):.6g} < 0 at {dict(zip(names, pt))} (interval-certified); "
+                            f"lambda_min({label}) = {float(lam_mp):.6g} < 0 there (numpy, mpmath 30 digits)",
+                            point=pt,
+                            value=float(lam_mp),
+                        )
+                undecided.append(f"minor {tuple(names[i] for i in S)} of {label}: {cert.status}")
+    if not undecided:
+        return _res(
+            "holds",
+            "proved",
+            f"all principal minors of {' and '.join(lb for _, lb in mats)} (Sylvester, all {2**d - 1} "
+            f"principal minors) interval-certified >= 0 on {where} ({scope})",
+        )
+    return _res(
+        "unknown",
+        "unknown",
+        f"certificates undecided on {where} ({scope}): " + "; ".join(undecided),
+    )
+
+
+# ---------------------------------------------------------------------------------------- Holder
+def _holder(d: _Dens, params: Mapping[str, Any]) -> CheckResult:
+    r"""``|q(x) - q(y)| <= C |x - y|^beta`` for a 1-D density (``log=False``: ``dist`` is q itself).
+
+    q is the unnormalised ``exp(log q)`` for an expression, the normalised density for a ``Density1D``.
+    Proof (bounded support of diameter D, :math:`0 < \beta \le 1`): by the mean-value theorem
+    :math:`|q(x)-q(y)| \le \sup|q'|\,|x-y| \le \sup|q'|\,D^{1-\beta}|x-y|^\beta`, so certifying
+    :math:`|q'| \le C D^{\beta-1}` on the support (interval arithmetic, both signs) proves the claim.
+    Otherwise pairs are searched (a grid, and each grid point against geometric offsets
+    :math:`10^{-9}..D`) for :math:`|q(x)-q(y)| > C|x-y|^\beta`; the worst pair is confirmed with mpmath at
+    30 digits ("counterexample"), else "numeric-only" (no violation found, no proof).
+    """
+    from .certify import certify
+
+    beta, C = params.get("beta"), params.get("C")
+    if beta is None or C is None:
+        raise InvalidParameterError("holder needs beta and C (pass beta=..., C=...).")
+    beta, C = float(beta), float(C)
+    if not (math.isfinite(beta) and beta > 0 and math.isfinite(C) and C >= 0):
+        raise InvalidParameterError(f"holder needs beta > 0 and a finite C >= 0, got {beta!r}, {C!r}.")
+    x = d.x
+    if params.get("log", True):
+        q = sp.exp(d.V - sp.Float(d.log_norm, 30)) if d.log_norm is not None else sp.exp(d.V)
+    else:
+        q = d.V
+    a, b = d.support
+    box = params.get("box")
+    if box is not None:
+        a, b = max(a, float(box[0])), min(b, float(box[1]))
+    finite = math.isfinite(a) and math.isfinite(b)
+    scope = f"[{a:g}, {b:g}]" + ("" if box is None else " (box only)")
+    if finite and beta <= 1:
+        D = b - a
+        K = sp.nsimplify(C, rational=True) * sp.nsimplify(D, rational=True) ** (
+            sp.nsimplify(beta, rational=True) - 1
+        )
+        dq = sp.diff(q, x)
+        seconds = float(params.get("max_seconds", 5.0))
+        try:
+            c1 = certify((K - dq, ">="), {x: (a, b)}, max_seconds=seconds)
+            c2 = certify((K + dq, ">="), {x: (a, b)}, max_seconds=seconds) if c1.proved else c1
+        except Exception:  # noqa: BLE001  (no interval enclosure of q': fall back to the search)
+            c1 = c2 = None
+        if c1 is not None and c1.proved and c2.proved:
+            return _res(
+                "holds",
+                "proved",
+                f"|q'| <= C*D^(beta-1) = {float(K):.6g} interval-certified on {scope} (q' = {dq}); "
+                "sufficient "
+                f"condition: |q(x)-q(y)| <= sup|q'| D^(1-beta) |x-y|^beta with D = {D:g}, beta = {beta:g}, "
+                f"C = {C:g} (mean-value theorem)",
+                value=float(K),
+            )
+    R = float(params.get("R", 10.0))
+    lo, hi = (a if math.isfinite(a) else -R), (b if math.isfinite(b) else R)
+    fq = sp.lambdify(x, q, modules="numpy")
+    grid = np.linspace(lo, hi, 401)
+    offs = np.geomspace(1e-9, hi - lo, 60)
+    xs = np.repeat(grid, 2 * len(offs))
+    ys = (grid[:, None] + np.concatenate([offs, -offs])[None, :]).ravel()
+    iu, ju = np.triu_indices(grid.size, 1)
+    xs, ys = np.concatenate([xs, grid[iu]]), np.concatenate([ys, grid[ju]])
+    ok = (ys >= lo) & (ys <= hi) & (xs != ys)
+    xs, ys = xs[ok], ys[ok]
+    with np.errstate(all="ignore"):
+        qx = np.broadcast_to(np.asarray(fq(xs), dtype=float), xs.shape)
+        qy = np.broadcast_to(np.asarray(fq(ys), dtype=float), ys.shape)
+        ratio = np.abs(qx - qy) / np.abs(xs - ys) ** beta
+    ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
+    fmp = sp.lambdify(x, q, modules="mpmath")
+    for i in np.argsort(ratio)[::-1][:5]:
+        if not ratio[i] > C:
+            break
+        with mpmath.workdps(30):
+            u, v = mpmath.mpf(float(xs[i])), mpmath.mpf(float(ys[i]))
+            try:
+                gap = abs(fmp(u) - fmp(v)) - C * abs(u - v) ** beta
+            except Exception:  # noqa: BLE001
+                continue
+        if gap > 0:
+            return _res(
+                "fails",
+                "counterexample",
+                f"|q(x)-q(y)| / |x-y|^{beta:g} = {float(ratio[i]):.6g} > C = {C:g} at (x, y) = "
+                f"({xs[i]:.6g}, {ys[i]:.6g}) on {scope} (grid + geometric offsets; confirmed with mpmath, "
+                "30 digits)",
+                point=(xs[i], ys[i]),
+                value=float(ratio[i]),
+            )
+    best = float(np.max(ratio)) if ratio.size else math.nan
+    why = (
+        "no certified bound (unbounded support)"
+        if not finite
+        else ("beta > 1: no certified bound" if beta > 1 else "|q'| <= C*D^(beta-1) not certified")
+    )
+    return _res(
+        "holds" if math.isfinite(best) else "unknown",
+        "numeric-only" if math.isfinite(best) else "unknown",
+        f"{why}; largest |q(x)-q(y)|/|x-y|^{beta:g} over {xs.size} pairs on [{lo:g}, {hi:g}] is {best:.6g} "
+        f"<= C = {C:g} (a search, not a proof)",
+        value=best,
     )

@@ -320,16 +320,36 @@ def cmd_check_distribution(args: argparse.Namespace) -> int:
 
     if (args.density is None) == (args.mixture is None):
         raise UsageError("give exactly one of --density EXPR and --mixture SPEC.json (or a THEOREM_ID).")
-    if args.mixture is not None and (args.var or args.support or args.box):
-        raise UsageError("--var, --support and --box apply to --density only.")
-    kinds = [k.strip() for k in (args.check or "").split(",") if k.strip()] or list(DEFAULT_CHECKS)
+    if args.mixture is not None and (args.var or args.support or args.box or args.vars or args.box_for):
+        raise UsageError("--var, --vars, --support, --box and --box-for apply to --density only.")
+    names = [v.strip() for v in (args.vars or "").split(",") if v.strip()]
+    if args.vars is not None and len(names) not in (2, 3):
+        raise UsageError(f"--vars takes 2 or 3 comma-separated names, got {args.vars!r}.")
+    if names and (args.var or args.support or args.box):
+        raise UsageError("with --vars give the box by --box-for NAME LO HI, not --var/--support/--box.")
+    if args.box_for and not names:
+        raise UsageError("--box-for needs --vars x,y[,z].")
+    default = ("log-concave",) if names else DEFAULT_CHECKS
+    kinds = [k.strip() for k in (args.check or "").split(",") if k.strip()] or list(default)
     if args.L is not None and not args.check:
         kinds.append("smooth")
     bad = [k for k in kinds if k not in KINDS or k == "consistency"]
     if bad:
         raise UsageError(f"unknown check(s) {bad}; choose from {[k for k in KINDS if k != 'consistency']}.")
-    if args.density is not None:
+    if names:
+        boxes = {
+            n: (_parse_value("--box-for", lo), _parse_value("--box-for", hi))
+            for n, lo, hi in args.box_for or []
+        }
+        if set(boxes) != set(names):
+            raise UsageError(f"give --box-for NAME LO HI for each of {names} (got {sorted(boxes)}).")
         dist: Any = args.density
+        base = {"vars": names, "box": boxes}
+        label = f"log q({', '.join(names)}) = {args.density} on " + " x ".join(
+            f"[{boxes[n][0]:g}, {boxes[n][1]:g}]" for n in names
+        )
+    elif args.density is not None:
+        dist = args.density
         support = tuple(_parse_value("--support", v) for v in args.support) if args.support else None
         box = tuple(_parse_value("--box", v) for v in args.box) if args.box else None
         base = {"var": args.var, "support": support, "box": box}
@@ -338,12 +358,14 @@ def cmd_check_distribution(args: argparse.Namespace) -> int:
         dist = _load_mixture(args.mixture)
         base = {}
         label = f"mixture {args.mixture} ({dist.n_components} components, d = {dist.dim})"
-    given = {"m": args.m, "L": args.L, "k": args.k}
+    given = {"m": args.m, "L": args.L, "k": args.k, "beta": args.beta, "C": args.C}
     results = []
     for kind in kinds:
         kw = {**base, **{n: v for n, v in given.items() if v is not None}}
         if kind in ("smooth", "lipschitz-score") and args.L is None:
             raise UsageError(f"--check {kind} needs --L.")
+        if kind == "holder" and (args.beta is None or args.C is None or args.density is None):
+            raise UsageError("--check holder needs --density, --beta and --C.")
         if kind == "strongly-log-concave" and args.m is None:
             raise UsageError("--check strongly-log-concave needs --m (> 0).")
         results.append(check_assumption(kind, dist, **kw))
@@ -360,6 +382,11 @@ def cmd_check_distribution(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
+    opt = getattr(args, "theorem_opt", None)
+    if opt is not None:
+        if args.theorem and args.theorem != opt:
+            raise UsageError(f"two theorem ids given ({args.theorem!r} and --theorem {opt!r}).")
+        args.theorem = opt
     if args.density is not None or args.mixture is not None:
         if args.theorem:
             raise UsageError("give a THEOREM_ID or --density/--mixture, not both.")
@@ -486,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suite_opt(sp)
     sp.add_argument("theorem", nargs="?", help="theorem id")
+    sp.add_argument("--theorem", dest="theorem_opt", metavar="ID", help="theorem id (same as THEOREM_ID)")
     sp.add_argument("--scenario", help="only this scenario")
     sp.add_argument(
         "--density",
@@ -497,16 +525,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--support", nargs=2, metavar=("LO", "HI"), help="support (default: the real line; -oo, oo)"
     )
     sp.add_argument("--box", nargs=2, metavar=("LO", "HI"), help="check only on this box ('box only')")
+    sp.add_argument(
+        "--vars", metavar="x,y[,z]", help="2-3-D --density: its variables (checks are certified on a box)"
+    )
+    sp.add_argument(
+        "--box-for",
+        nargs=3,
+        action="append",
+        metavar=("NAME", "LO", "HI"),
+        help="the box of one variable of --vars (repeat for each)",
+    )
     sp.add_argument("--mixture", metavar="SPEC.json", help='Gaussian mixture {"weights", "means", "covs"}')
     sp.add_argument(
         "--check",
         metavar="KINDS",
         help="comma-separated: log-concave, strongly-log-concave, smooth, lipschitz-score, bounded-support, "
-        f"density-bounds, moments (default: {', '.join(DEFAULT_CHECKS)}, plus smooth with --L)",
+        f"density-bounds, moments, holder (default: {', '.join(DEFAULT_CHECKS)}, plus smooth with --L)",
     )
     sp.add_argument("--m", type=_nonneg_float, help="log-concavity constant m (default 0)")
     sp.add_argument("--L", type=_nonneg_float, help="smoothness / score-Lipschitz constant L")
     sp.add_argument("--k", type=_nonneg_float, help="moment order k (default 2)")
+    sp.add_argument("--beta", type=_nonneg_float, help="Hölder exponent (--check holder)")
+    sp.add_argument("--C", type=_nonneg_float, help="Hölder constant (--check holder)")
     sp.add_argument("--json", action="store_true", help="JSON output")
     sp.set_defaults(func=cmd_assumptions)
     from .falsify import register_cli as _register_falsify

@@ -355,7 +355,12 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
         metavar="PATH_OR_MODULE",
         help="a suite file, directory, module, package or suite name (repeatable; default: all installed)",
     )
-    sp.add_argument("theorem", help="theorem id (it must declare a search space)")
+    sp.add_argument("theorem", nargs="?", help="theorem id (it must declare a search space)")
+    sp.add_argument(
+        "--all",
+        action="store_true",
+        help="search every theorem with a search space in the discovered suites (one line each)",
+    )
     sp.add_argument("--budget", type=_budget, default=200, help="maximum number of checks (default 200)")
     sp.add_argument("--method", choices=list(METHODS), default="de", help="de (default) or random")
     sp.add_argument("--seed", type=int, default=0, help="optimiser seed (default 0)")
@@ -368,19 +373,44 @@ def cmd_falsify(args: argparse.Namespace) -> int:
     """``sgmverify falsify``: exit 1 if a claim was found VIOLATED or a negative control was not."""
     from . import cli
 
+    every = getattr(args, "all", False)
+    if every == bool(getattr(args, "theorem", None)):
+        raise cli.UsageError("give exactly one of a THEOREM_ID and --all.")
     suites, _errors = cli._discover(getattr(args, "suite", None))
+    kw = {
+        "budget": getattr(args, "budget", 200),
+        "seed": getattr(args, "seed", 0),
+        "method": getattr(args, "method", "de"),
+    }
+    if every:
+        return _falsify_all(suites, kw, getattr(args, "json", False))
     theorem = cli._find_theorem(suites, args.theorem)
-    out = falsify(
-        theorem,
-        budget=getattr(args, "budget", 200),
-        seed=getattr(args, "seed", 0),
-        method=getattr(args, "method", "de"),
-    )
+    out = falsify(theorem, **kw)
     if getattr(args, "json", False):
         print(json.dumps(out.to_dict(), indent=2, default=str))
     else:
         _print_outcome(out)
     return 0 if out.as_expected else 1
+
+
+def _falsify_all(suites: Sequence[Suite], kw: dict[str, Any], as_json: bool) -> int:
+    """``falsify --all``: :func:`falsify_suite` on every suite; exit 1 if any outcome is not as expected."""
+    outs = {tid: out for s in suites for tid, out in falsify_suite(s, **kw).items()}
+    if as_json:
+        print(json.dumps({tid: o.to_dict() for tid, o in outs.items()}, indent=2, default=str))
+    else:
+        for tid, o in outs.items():
+            kind = "negative control" if o.expect == "violated" else "claim"
+            verdict = o.worst.verdict.value if o.worst is not None else "-"
+            ok = "as expected" if o.as_expected else "NOT as expected"
+            tag = "OK " if o.as_expected else "BAD"
+            print(f"{tag} {tid} ({kind}): {verdict} after {o.evaluations} checks ({ok})")
+        if not outs:
+            print("no theorem with a search space in the selected suites")
+    bad = sum(not o.as_expected for o in outs.values())
+    if not as_json:
+        print(f"{len(outs)} searched, {bad} not as expected")
+    return 1 if bad else 0
 
 
 def _print_outcome(out: FalsifyOutcome, file: Any = None) -> None:

@@ -165,3 +165,89 @@ def test_consistency_kind_and_errors():
         check_assumption("smooth", "-x**2")
     with pytest.raises(InvalidParameterError):
         check_assumption("nonsense", "-x**2")
+
+
+# =====================================================================================================
+# 2-3-D sympy log-densities (all principal minors certified on a box) and Hölder continuity (1-D)
+# =====================================================================================================
+B2 = {"x": (-3, 3), "y": (-3, 3)}
+B3 = {"x": (-2, 2), "y": (-2, 2), "z": (-2, 2)}
+
+
+@pytest.mark.parametrize(
+    "expr, m",
+    [
+        ("-x**2/2 - y**2", 1.0),
+        ("-x**2 - y**2 - x**4", 1.0),  # the task's example
+        ("-x**2 - y**2 + x*y - x**4/4 - y**4", 0.5),  # -H = [[2+3x^2, -1], [-1, 2+12y^2]] >= 1*I
+    ],
+)
+def test_2d_log_concave_proved_box_only(expr, m):
+    r = check_assumption("strongly-log-concave", expr, vars=["x", "y"], box=B2, m=m)
+    assert (r.status, r.evidence) == ("holds", "proved") and "box only" in r.detail
+
+
+def test_2d_whole_support_scope_and_smooth():
+    r = check_assumption("log-concave", "-x**2 - y**2", vars=["x", "y"], box=B2, support=B2)
+    assert r.status == "holds" and "whole support" in r.detail
+    r = check_assumption("smooth", "-x**2/2 - y**2", vars=["x", "y"], box=B2, L=2)
+    assert (r.status, r.evidence) == ("holds", "proved")
+    r = check_assumption("smooth", "-x**2/2 - y**2 - y**4/12", vars=["x", "y"], box=B2, L=2)
+    assert (r.status, r.evidence) == ("fails", "counterexample")  # |d2/dy2| = 2 + y^2 > 2 off y = 0
+
+
+def test_2d_saddle_and_too_large_m_are_counterexamples():
+    r = check_assumption("log-concave", "-x**2 + y**2", vars=["x", "y"], box=B2)
+    assert (r.status, r.evidence) == ("fails", "counterexample") and len(r.point) == 2
+    assert r.value == pytest.approx(-2.0)
+    r = check_assumption("strongly-log-concave", "-x**2/2 - y**2/2 + x*y/2", vars=["x", "y"], box=B2, m=1)
+    assert r.status == "fails" and r.value == pytest.approx(-0.5)  # eigenvalues 1/2, 3/2
+
+
+def test_3d_proved_and_non_leading_minor_not_proved():
+    r = check_assumption(
+        "strongly-log-concave", "-x**2 - y**2 - z**2 - x*y/2 - z**4", vars=["x", "y", "z"], box=B3, m=1
+    )
+    assert (r.status, r.evidence) == ("holds", "proved") and "7 principal minors" in r.detail
+    # -H = [[0,0,0],[0,1,2],[0,2,1]]: leading minors 0, 0, 0 are >= 0 but the (y, z) minor is -3
+    r = check_assumption("log-concave", "-(y**2 + 4*y*z + z**2)/2", vars=["x", "y", "z"], box=B3)
+    assert (r.status, r.evidence) == ("fails", "counterexample") and "('y', 'z')" in r.detail
+    assert r.value == pytest.approx(-1.0)
+    r = check_assumption("log-concave", "-x**2/2 + z**2/2", vars=["x", "y", "z"], box=B3)
+    assert r.status == "fails" and len(r.point) == 3
+
+
+def test_nd_input_errors():
+    with pytest.raises(InvalidParameterError):
+        check_assumption("log-concave", "-x**2 - y**2", vars=["x", "y"], box={"x": (-1, 1)})
+    with pytest.raises(InvalidParameterError):
+        check_assumption("moments", "-x**2 - y**2", vars=["x", "y"], box=B2)
+    with pytest.raises(ExpressionError):
+        check_assumption("log-concave", "-x**2 - y**2 - w", vars=["x", "y"], box=B2)
+
+
+def test_holder_proved_by_certified_derivative_bound():
+    # q = exp(-x^2) on [-1, 1]: sup|q'| = sqrt(2/e) = 0.858, D^(1-beta) = sqrt(2): C >= 1.2131 suffices
+    r = check_assumption("holder", "-x**2", support=(-1, 1), beta=0.5, C=1.5)
+    assert (r.status, r.evidence) == ("holds", "proved") and "mean-value" in r.detail
+    r = check_assumption("holder", "-x**2", support=(-1, 1), beta=0.5, C=1.0)  # true, but not by this bound
+    assert (r.status, r.evidence) == ("holds", "numeric-only")
+
+
+@pytest.mark.parametrize(
+    "expr, kw", [("Abs(x)**(3/10)", {"log": False}), ("3*log(Abs(x))/10", {})]
+)  # q = |x|^0.3
+def test_holder_cusp_counterexample(expr, kw):
+    r = check_assumption("holder", expr, var="x", support=(-1, 1), beta=0.5, C=1.0, **kw)
+    assert (r.status, r.evidence) == ("fails", "counterexample")
+    x, y = r.point
+    assert abs(abs(x) ** 0.3 - abs(y) ** 0.3) > abs(x - y) ** 0.5
+    r = check_assumption("holder", expr, var="x", support=(-1, 1), beta=0.3, C=1.0, **kw)
+    assert r.status != "fails"  # |x|^0.3 is 0.3-Hölder with C = 1
+
+
+def test_holder_errors():
+    with pytest.raises(InvalidParameterError):
+        check_assumption("holder", "-x**2", support=(-1, 1), beta=0.5)
+    with pytest.raises(InvalidParameterError):
+        check_assumption("holder", "-x**2", support=(-1, 1), beta=0, C=1)

@@ -303,3 +303,57 @@ def test_assumptions_density_usage_errors(capsys):
     assert code == 2 and "unknown check" in err
     code, _, err = run(["assumptions"], capsys)
     assert code == 2 and "THEOREM_ID" in err
+
+
+# =====================================================================================================
+# assumptions: 2-3-D densities (--vars/--box-for), Hölder (--check holder), --theorem alias
+# =====================================================================================================
+BOX2 = ["--box-for", "x", "-3", "3", "--box-for", "y", "-3", "3"]
+
+
+def test_assumptions_2d_density_exit_codes(capsys):
+    code, out, _ = run(
+        ["assumptions", "--density=-x**2 - y**2 - x**4", "--vars", "x,y", *BOX2, "--m", "1"], capsys
+    )
+    assert code == 0 and "HOLDS" in out and "proved" in out and "box only" in out
+    code, out, _ = run(["assumptions", "--density=-x**2 + y**2", "--vars", "x,y", *BOX2, "--json"], capsys)
+    r = json.loads(out)["results"][0]
+    assert code == 1 and (r["status"], r["evidence"]) == ("fails", "counterexample") and len(r["point"]) == 2
+    box3 = [*BOX2, "--box-for", "z", "-1", "1"]
+    code, out, _ = run(
+        ["assumptions", "--density=-(y**2 + 4*y*z + z**2)/2", "--vars", "x,y,z", *box3], capsys
+    )
+    assert code == 1 and "FAILS" in out
+
+
+def test_assumptions_2d_usage_errors(capsys):
+    code, _, err = run(
+        ["assumptions", "--density=-x**2 - y**2", "--vars", "x,y", "--box-for", "x", "0", "1"], capsys
+    )
+    assert code == 2 and "--box-for" in err
+    code, _, err = run(["assumptions", "--density=-x**2", "--vars", "x"], capsys)
+    assert code == 2 and "--vars" in err
+    code, _, err = run(["assumptions", "--density=-x**2", "--box-for", "x", "0", "1"], capsys)
+    assert code == 2 and "--vars" in err
+
+
+def test_assumptions_holder_cli(capsys):
+    base = ["assumptions", "--density=-x**2", "--support", "-1", "1", "--check", "holder", "--beta", "0.5"]
+    code, out, _ = run([*base, "--C", "1.5"], capsys)
+    assert code == 0 and "HOLDS" in out and "[proved]" in out
+    code, out, _ = run(["assumptions", "--density=3*log(Abs(x))/10", "--support", "-1", "1", "--check",
+                        "holder", "--beta", "0.5", "--C", "1"], capsys)  # fmt: skip
+    assert code == 1 and "counterexample" in out
+    code, _, err = run(base, capsys)
+    assert code == 2 and "--C" in err
+
+
+def test_assumptions_theorem_option_alias(capsys):
+    suite = ["--suite", "proofs_checks.gaussian_basics"]
+    code, out, _ = run(
+        ["assumptions", *suite, "--theorem", "basics.coupling_w2", "--scenario", "VP-d1-t0.001"], capsys
+    )
+    code2, out2, _ = run(["assumptions", *suite, "basics.coupling_w2", "--scenario", "VP-d1-t0.001"], capsys)
+    assert code == code2 == 0 and out == out2 and "scenario VP-d1-t0.001" in out
+    code, _, err = run(["assumptions", *suite, "basics.coupling_w2", "--theorem", "basics.other"], capsys)
+    assert code == 2 and "two theorem ids" in err

@@ -257,3 +257,32 @@ def test_estimate_measurements_use_the_point_value() -> None:
     th = Theorem("mc", "mc", REF, Bound("1", "upper", "q"), mc, search=space)
     out = falsify(th, budget=40, method="de")
     assert out.violated and out.worst_params["x"] > 1.3
+
+
+# =====================================================================================================
+# falsify --all
+# =====================================================================================================
+def test_cmd_falsify_all_gaussian_basics(capsys) -> None:
+    args = _parser().parse_args(["falsify", "--all", "--suite", "proofs_checks.gaussian_basics", *BUDGET])
+    assert cmd_falsify(args) == 0
+    out = capsys.readouterr().out
+    assert (
+        "basics.coupling_w2 (claim)" in out and "basics.coupling_w2_noise_dropped (negative control)" in out
+    )
+    assert "2 searched, 0 not as expected" in out
+
+
+def test_cmd_falsify_all_exit_one_and_usage(tmp_path, capsys) -> None:
+    path = tmp_path / "falsifytoy.py"
+    path.write_text(SUITE_FILE)
+    args = _parser().parse_args(
+        ["falsify", "--all", "--suite", str(path), "--budget", "30", "--method", "random"]
+    )
+    assert cmd_falsify(args) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith(("OK", "BAD")) for line in lines) == 3  # ft.nosearch is skipped
+    assert any(line.startswith("BAD ft.false") for line in lines)
+    from sgmverify import cli
+
+    assert cli.main(["falsify", "--suite", str(path)]) == 2
+    assert cli.main(["falsify", "--all", "ft.true", "--suite", str(path)]) == 2
