@@ -341,12 +341,7 @@ class LinearSDE:
 
     def mean_coeff(self, t: Any) -> Any:
         r""":math:`m(t) = \exp\int_0^t a(s)\,ds`."""
-        lm = self.log_mean_coeff(t)
-        if is_torch(lm):
-            return lm.exp()
-        if is_mpmath(lm):
-            return mpmath.exp(lm)
-        return np.exp(lm)
+        return _elementwise(self.log_mean_coeff(t), "exp")
 
     def var(self, t: Any) -> Any:
         r""":math:`\sigma^2(t) = m(t)^2\int_0^t g(s)^2/m(s)^2\,ds` (or the declared variance)."""
@@ -354,12 +349,7 @@ class LinearSDE:
 
     def std(self, t: Any) -> Any:
         r""":math:`\sigma(t)`."""
-        v = self.var(t)
-        if is_torch(v):
-            return v.sqrt()
-        if is_mpmath(v):
-            return mpmath.sqrt(v)
-        return np.sqrt(v)
+        return _elementwise(self.var(t), "sqrt")
 
     def drift_coeff(self, t: Any) -> Any:
         """The scalar drift coefficient :math:`a(t)`."""
@@ -443,6 +433,15 @@ class LinearSDE:
         if self.declared_var:
             how = "declared marginal variance (not the SDE's variance from X_0)"
         return f"<{self.name}({p}): a(t)={self.a_expr}, g(t)={self.g_expr}; {how}>"
+
+
+def _elementwise(value: Any, fn: str) -> Any:
+    """``exp`` or ``sqrt`` of a torch tensor, an mpmath number, or a float / numpy array, in its own kind."""
+    if is_torch(value):
+        return getattr(value, fn)()
+    if is_mpmath(value):
+        return getattr(mpmath, fn)(value)
+    return getattr(np, fn)(value)
 
 
 def _find_t(*exprs: sp.Expr) -> sp.Symbol | None:
@@ -602,37 +601,10 @@ def get_process(name: str, **params: Any) -> LinearSDE:
         raise InvalidParameterError(f"bad parameters for process {name!r}: {exc}") from exc
 
 
-_MOVED_TO_SCHEDULES = frozenset(
-    [
-        "CIFAR10_SCHEDULES",
-        "GNZ_PROCESSES",
-        "SchedulePreset",
-        "cifar10_ddpmpp_original",
-        "cifar10_ddpmpp_v1",
-        "cifar10_ddpmpp_v2",
-        "cifar10_ddpmpp_v2_deep",
-        "cifar10_ddpmpp_v3",
-        "cifar10_ncsnpp_original",
-        "cifar10_ncsnpp_v1",
-        "cifar10_ncsnpp_v2",
-        "cifar10_ncsnpp_v3",
-        "cifar10_ncsnpp_v3_deep",
-        "gnz_ou",
-        "gnz_ve_const",
-        "gnz_ve_exp",
-        "gnz_ve_poly",
-        "gnz_ve_sqrt",
-        "gnz_vp_exp",
-        "gnz_vp_linear",
-        "gnz_vp_poly",
-    ]
-)
-
-
 def __getattr__(name: str) -> Any:
     """The published-schedule presets live in :mod:`sgmverify.schedules`; old imports keep working."""
-    if name in _MOVED_TO_SCHEDULES:
-        from . import schedules
+    from . import schedules
 
+    if name in schedules.__all__:
         return getattr(schedules, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

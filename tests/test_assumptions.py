@@ -8,47 +8,15 @@ import math
 
 import numpy as np
 import pytest
-import sympy as sp
-
-from sgmverify.claims import AssumptionResult
-from sgmverify.errors import ExpressionError, InvalidParameterError
-from sgmverify.processes import (
-    CIFAR10_SCHEDULES,
-    GNZ_PROCESSES,
-    OU,
-    VE,
-    VP,
-    LinearSDE,
-    SubVP,
-)
-
-GNZ_PARAMS = {
-    "gnz_ve_exp": {"a": 0.7, "b": 1.3},
-    "gnz_ve_const": {"a": 2.0},
-    "gnz_ve_sqrt": {"a": 3.0},
-    "gnz_ve_poly": {"a": 2.0, "b": 0.5, "c": 1.5},
-    "gnz_ou": {"alpha": 0.7, "sigma": 1.3},
-    "gnz_vp_linear": {"a": 19.9, "b": 0.1},
-    "gnz_vp_poly": {"a": 3.0, "b": 0.2, "rho": 2.5},
-    "gnz_vp_exp": {"a": 0.5, "b": 2.0},
-}
-VE_CIFAR = [k for k in CIFAR10_SCHEDULES if k.startswith("ncsnpp")]
-T = sp.Symbol("t", positive=True)
-
-
-@pytest.fixture(scope="module")
-def presets() -> dict[str, LinearSDE]:
-    out = {"OU": OU(), "VP": VP(0.1, 20.0), "SubVP": SubVP(0.1, 20.0), "VE": VE(0.01, 50.0)}
-    out.update({k: GNZ_PROCESSES[k](**p) for k, p in GNZ_PARAMS.items()})
-    out.update({k: make() for k, make in CIFAR10_SCHEDULES.items()})
-    return out
-
 
 # =====================================================================================================
 # Distribution checkers (check_assumption): log-concavity, smoothness, support, density bounds, moments
 # =====================================================================================================
-from sgmverify import Density1D, Gaussian, GaussianMixture, Product  # noqa: E402
-from sgmverify.assumptions import CheckResult, check_assumption  # noqa: E402
+from sgmverify import Density1D, Gaussian, GaussianMixture, Product
+from sgmverify.assumptions import CheckResult, check_assumption
+from sgmverify.claims import AssumptionResult
+from sgmverify.errors import ExpressionError, InvalidParameterError
+from sgmverify.processes import VP
 
 
 def test_gaussian_log_concavity_and_smoothness_closed_form():
