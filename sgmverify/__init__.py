@@ -44,12 +44,10 @@ _EXPORTS: dict[str, str] = {
             "w2_squared_gaussian",
             "w2_gaussian_commuting",
             "kl_gaussian",
-            "w2_empirical",
-            "w2_1d_quantile",
-            "sliced_w2",
         ],
         "metrics",
     ),
+    **dict.fromkeys(["w2_empirical", "w2_1d_quantile", "sliced_w2"], "empirical"),
     **dict.fromkeys(["Estimate", "mean_ci", "bootstrap_ci"], "estimates"),
     # the theory model and the engine
     **dict.fromkeys(
@@ -91,7 +89,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "consistency",
     ),
-    **dict.fromkeys(["CheckResult", "check_assumption"], "assumptions"),
+    "CheckResult": "evidence",
+    "check_assumption": "assumptions",
 }
 
 __all__ = [*_errors_all, *_EXPORTS, "__version__"]
