@@ -334,18 +334,12 @@ def falsify_suite(suite: Suite, **kwargs: Any) -> dict[str, FalsifyOutcome]:
 
 
 # ------------------------------------------------------------------------------------------------ CLI
-def _budget(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return n
 
 
 def register_cli(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``falsify`` command to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    from .cli import _positive_int
+
     sp = subparsers.add_parser(
         "falsify", help="search a theorem's scenario space for a counterexample (its worst case)"
     )
@@ -361,7 +355,9 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="search every theorem with a search space in the discovered suites (one line each)",
     )
-    sp.add_argument("--budget", type=_budget, default=200, help="maximum number of checks (default 200)")
+    sp.add_argument(
+        "--budget", type=_positive_int, default=200, help="maximum number of checks (default 200)"
+    )
     sp.add_argument("--method", choices=list(METHODS), default="de", help="de (default) or random")
     sp.add_argument("--seed", type=int, default=0, help="optimiser seed (default 0)")
     sp.add_argument("--json", action="store_true", help="print the outcome as JSON")
@@ -436,10 +432,3 @@ def _print_outcome(out: FalsifyOutcome, file: Any = None) -> None:
     else:
         found = "counterexample found" if out.violated else "no counterexample found"
     print(f"  result     : {found} ({status})", file=file)
-
-
-def _main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover  (manual use before cli wiring)
-    p = argparse.ArgumentParser(prog="sgmverify")
-    register_cli(p.add_subparsers(dest="command", required=True))
-    args = p.parse_args(argv)
-    return int(args.func(args))
