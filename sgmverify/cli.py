@@ -555,9 +555,30 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Options whose value is a formula that may start with "-" (argparse would read it as an option).
+_EXPRESSION_OPTIONS = ("--density",)
+
+
+def _glue_expression_values(argv: list[str]) -> list[str]:
+    """``--density -x**4/4`` -> ``--density=-x**4/4`` so a log-density may start with a minus sign."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if a in _EXPRESSION_OPTIONS and nxt is not None and nxt.startswith("-") and not nxt.startswith("--"):
+            out.append(f"{a}={nxt}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sgmverify`` command; returns the exit status."""
     parser = build_parser()
+    argv = _glue_expression_values(sys.argv[1:] if argv is None else list(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)

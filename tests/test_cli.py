@@ -357,3 +357,12 @@ def test_assumptions_theorem_option_alias(capsys):
     assert code == code2 == 0 and out == out2 and "scenario VP-d1-t0.001" in out
     code, _, err = run(["assumptions", *suite, "basics.coupling_w2", "--theorem", "basics.other"], capsys)
     assert code == 2 and "two theorem ids" in err
+
+
+def test_density_starting_with_minus_needs_no_equals_sign(capsys):
+    """The issue's own example: `--density "-x**4/4 - x**2/2"` (argparse alone would read it as an option)."""
+    rc = cli.main(
+        ["assumptions", "--density", "-x**4/4 - x**2/2", "--var", "x", "--check", "log-concave", "--m", "1"]
+    )
+    out = capsys.readouterr().out
+    assert rc == 0 and "HOLDS" in out and "proved" in out
