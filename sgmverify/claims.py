@@ -439,6 +439,7 @@ class Theorem:
     expect: str = "holds"
     notes: str = ""
     search: SearchSpace | None = None  # scenario space for `sgmverify falsify` (None: not searchable)
+    section: str = ""  # report heading grouping related theorems of a suite (e.g. "Trained networks")
 
     def __post_init__(self) -> None:
         if self.expect not in ("holds", "violated"):
@@ -467,6 +468,7 @@ class Suite:
     theorems: list[Theorem]
     reference: str = ""
     source: str = ""  # module name or file path, filled in by discovery
+    figures: list = field(default_factory=list)  # sgmverify.figures.FigureSpec, made after the checks
 
     def checks(self, mode: str = "quick") -> list[Check]:
         return [c for t in self.theorems for c in t.checks(mode)]
@@ -551,6 +553,7 @@ class Result:
     timings: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
     suite: str = ""
+    section: str = ""
     content_hash: str = ""
     traceback: str = ""
 
@@ -570,6 +573,7 @@ class Result:
             params={k: describe_object(v) for k, v in sc.params.items()},
             sweep=list(sc.sweep),
             seed=sc.seed,
+            section=th.section,
         )
 
     @property

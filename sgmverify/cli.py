@@ -193,6 +193,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not results:
         _err("no checks selected" + (f" by -k {args.k!r}" if args.k else "") + "; nothing was verified.")
         return 1
+    figures = []
+    if not args.no_figures:
+        from .figures import render_figures
+
+        figures = render_figures(
+            suites, mode, timeout=timeout or None, progress=not args.no_progress,
+            select=compile_filter(args.k) if args.k else None,
+        )  # fmt: skip
     print(summary_table(results))
     bad = [r for r in results if not r.as_expected]
     for r in bad:
@@ -210,7 +218,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     }  # fmt: skip
     from .report import write_reports
 
-    paths = write_reports(results, out, meta=meta)
+    paths = write_reports(results, out, meta=meta, figures=figures)
+    for f in figures:
+        if f.error:
+            print(f"FIGURE FAILED  {f.id}: {f.error}")
     print("reports: " + ", ".join(str(p) for p in paths.values()))
     if args.update_baseline:
         src = Path(paths.get("json", out / "report.json"))
@@ -218,16 +229,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         print(f"baseline updated: {dest}" + (f" (with {len(bad)} checks not as expected)" if bad else ""))
-    return 1 if bad or errors else 0
+    return 1 if bad or errors or any(f.error for f in figures) else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     results = load_any(args.results)
     out = Path(args.out) if args.out else Path(args.results).parent
     formats = tuple(dict.fromkeys(args.format or ("json", "md", "html")))
+    from .figures import load_figures
     from .report import write_reports
 
-    paths = write_reports(results, out, formats=formats, meta={"source": str(args.results)})
+    figures = load_figures(Path(args.results).parent)
+    paths = write_reports(results, out, formats=formats, meta={"source": str(args.results)}, figures=figures)
     for fmt, p in paths.items():
         print(f"{fmt}: {p}")
     return 0
@@ -474,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--no-resume", action="store_true", help="run every check even if its result is stored")
     sp.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    sp.add_argument("--no-figures", action="store_true", help="do not make the suites' figures")
     sp.add_argument("--update-baseline", action="store_true",
                     help="copy this quick run's report.json to --baseline (deliberate only)")  # fmt: skip
     sp.add_argument("--baseline", default=str(DEFAULT_BASELINE), help=argparse.SUPPRESS)

@@ -24,7 +24,7 @@ from typing import Any
 from .claims import Check, Suite
 from .errors import SuiteError, UnknownNameError
 
-__all__ = ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "discover_suites", "load_suite"]
+__all__ = ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "collect_suite", "discover_suites", "load_suite"]
 
 ENTRY_POINT_GROUP = "sgmverify.suites"
 DEFAULT_PACKAGE = "proofs_checks"  # where suites named by their Suite.name are looked up
@@ -241,3 +241,50 @@ def discover_suites(
     if errors is not None:
         errors.extend(failures)
     return suites
+
+
+def collect_suite(package: str, *, name: str, title: str, reference: str = "") -> Suite:
+    """A suite made of the submodules of ``package`` (a paper's claims split over several modules).
+
+    Every submodule whose name does not start with ``_`` is imported, in name order; its module-level
+    ``THEOREMS`` (list of :class:`~sgmverify.claims.Theorem`) and ``FIGURES`` (list of
+    :class:`~sgmverify.figures.FigureSpec`) are gathered.  A module-level ``SECTION`` string becomes the
+    report heading of that module's theorems and figures (unless they set their own ``section``).
+
+    Use it as the whole ``__init__.py`` of a suite package::
+
+        from sgmverify.suites import collect_suite
+        SUITE = collect_suite(__name__, name="my_paper_2025", title="...", reference="arXiv ...")
+
+    Raises
+    ------
+    SuiteError
+        A submodule fails to import, or its ``THEOREMS`` / ``FIGURES`` are not lists of the right type
+        (nothing is skipped silently).
+    """
+    import dataclasses
+
+    from .claims import Theorem
+    from .figures import FigureSpec
+
+    pkg = sys.modules.get(package) or _import_module(package)
+    paths = getattr(pkg, "__path__", None)
+    if paths is None:
+        raise SuiteError(f"collect_suite needs a package; {package} is a plain module.")
+    theorems: list[Theorem] = []
+    figures: list[FigureSpec] = []
+    for info in sorted(pkgutil.iter_modules(paths), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        modname = f"{package}.{info.name}"
+        module = _import_module(modname)
+        section = str(getattr(module, "SECTION", "") or "")
+        for attr, kind, sink in (("THEOREMS", Theorem, theorems), ("FIGURES", FigureSpec, figures)):
+            items = getattr(module, attr, [])
+            if not isinstance(items, list | tuple) or not all(isinstance(x, kind) for x in items):
+                raise SuiteError(f"{modname}.{attr} must be a list of {kind.__name__} objects.")
+            for x in items:
+                if section and not x.section:
+                    x = dataclasses.replace(x, section=section)
+                sink.append(x)
+    return Suite(name=name, title=title, theorems=theorems, reference=reference, figures=figures)

@@ -59,7 +59,7 @@ def fake_report(monkeypatch):
     """A stand-in for sgmverify.report that records its calls and writes a minimal report.json."""
     calls: list[dict] = []
 
-    def write_reports(results, out_dir, formats=("json", "md", "html"), meta=None):
+    def write_reports(results, out_dir, formats=("json", "md", "html"), meta=None, figures=()):
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         calls.append({"n": len(results), "out": out, "formats": tuple(formats), "meta": meta})

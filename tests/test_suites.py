@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib.metadata
 
 import pytest
-from toys import TOY, write
+from toys import HEADER, TOY, write
 
 from sgmverify.errors import SuiteError, UnknownNameError
-from sgmverify.suites import ENTRY_POINT_GROUP, discover_suites, load_suite
+from sgmverify.suites import ENTRY_POINT_GROUP, collect_suite, discover_suites, load_suite
 
 
 # ------------------------------------------------------------------------------------------ discovery
@@ -88,3 +88,68 @@ def test_unknown_and_malformed_suites(tmp_path, monkeypatch):
         load_suite(str(write(tmp_path, "empty_suite.py", "X = 1\n")))
     with pytest.raises(SuiteError, match=r"not a sgmverify\.claims\.Suite"):
         load_suite(str(write(tmp_path, "wrong_suite.py", "SUITE = 3\n")))
+
+
+PKG_MODULE_A = (
+    HEADER
+    + """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from sgmverify.figures import FigureOutput, FigureSpec
+
+SECTION = "Part A"
+
+
+def pic(mode, rng):
+    fig, ax = plt.subplots()
+    return FigureOutput(fig)
+
+
+THEOREMS = [
+    Theorem("p.a1", "first", REF, Bound("2", "upper", "one"), one, scenarios=[Scenario("s")]),
+    Theorem("p.a2", "second", REF, Bound("2", "upper", "one"), one, scenarios=[Scenario("s")], section="Own"),
+]
+FIGURES = [FigureSpec("p.fig", "a figure", pic)]
+"""
+)
+PKG_MODULE_B = (
+    HEADER
+    + """
+THEOREMS = [Theorem("p.b1", "third", REF, Bound("2", "upper", "one"), one, scenarios=[Scenario("s")])]
+"""
+)
+PKG_INIT = """
+from sgmverify.suites import collect_suite
+SUITE = collect_suite(__name__, name="collected", title="Collected suite", reference="ref")
+"""
+
+
+def test_collect_suite_gathers_submodules_with_sections(tmp_path, monkeypatch):
+    write(tmp_path, "pkg_coll1/__init__.py", PKG_INIT)
+    write(tmp_path, "pkg_coll1/b_part.py", PKG_MODULE_B)
+    write(tmp_path, "pkg_coll1/a_part.py", PKG_MODULE_A)
+    write(tmp_path, "pkg_coll1/_private.py", "THEOREMS = 'not collected'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (suite,) = discover_suites(["pkg_coll1"], entry_points=False, package=None)
+    assert suite.name == "collected" and suite.reference == "ref"
+    assert [t.id for t in suite.theorems] == ["p.a1", "p.a2", "p.b1"]  # module name order
+    assert [t.section for t in suite.theorems] == ["Part A", "Own", ""]
+    assert [(f.id, f.section) for f in suite.figures] == [("p.fig", "Part A")]
+    assert {c.id for c in suite.checks("quick")} == {"p.a1[s]", "p.a2[s]", "p.b1[s]"}
+
+
+def test_collect_suite_fails_loudly(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write(tmp_path, "pkg_coll2/__init__.py", PKG_INIT)
+    write(tmp_path, "pkg_coll2/bad.py", "THEOREMS = [1, 2]\n")
+    errors = []
+    assert discover_suites(["pkg_coll2"], entry_points=False, package=None, errors=errors) == []
+    assert "pkg_coll2.bad.THEOREMS must be a list of Theorem" in str(errors[0])
+    write(tmp_path, "pkg_coll3/__init__.py", PKG_INIT)
+    write(tmp_path, "pkg_coll3/broken.py", "import nonexistent_dependency_xyz\n")
+    errors = []
+    discover_suites(["pkg_coll3"], entry_points=False, package=None, errors=errors)
+    assert "nonexistent_dependency_xyz" in str(errors[0])
+    with pytest.raises(SuiteError, match="needs a package"):
+        collect_suite("textwrap", name="x", title="x")

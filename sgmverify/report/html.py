@@ -23,6 +23,7 @@ from .view import (
     report_title,
     run_facts,
     safe_name,
+    section_groups,
     status_text,
     suite_errors,
     suite_groups,
@@ -275,7 +276,38 @@ def _figure(sec: TheoremSection, plot: Plot | None) -> str:
     )
 
 
-def _section(sec: TheoremSection, plot: Plot | None) -> str:
+def _figure_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    head = "".join(f"<th>{e(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{e(r.get(c, ''))}</td>" for c in cols) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figures(records: Sequence[Any]) -> str:
+    """The suite's figures (embedded PNGs, captions, notes, tables); failures said plainly."""
+    if not records:
+        return ""
+    parts = ["<h3>Figures</h3>"]
+    for f in records:
+        where = f" ({e(f.section)})" if f.section else ""
+        parts.append(f'<section class="theorem" id="figure-{e(safe_name(f.id))}">')
+        parts.append(f"<h4>{e(f.id)}: {e(f.title)}{where}</h4>")
+        if f.error:
+            parts.append(f'<p class="control"><b>Figure failed</b>: {e(f.error)}</p>')
+        if f.png:
+            parts.append(
+                f'<figure><img alt="{e(f.title)}" src="{data_uri(f.png)}">'
+                f"<figcaption>{e(f.caption)}</figcaption></figure>"
+            )
+        if f.notes:
+            parts.append(f"<p>{e(f.notes)}</p>")
+        if f.table:
+            parts.append(_figure_table(f.table))
+        parts.append("</section>")
+    return "".join(parts)
+
+
+def _section(sec: TheoremSection, plot: Plot | None, level: int = 3) -> str:
     color = _PROV_COLORS.get(safe_name(sec.provenance), "#6d4c41")
     control = (
         f'<div class="control"><b>Negative control</b>: {e(NEGATIVE_CONTROL_NOTE)}</div>'
@@ -284,7 +316,7 @@ def _section(sec: TheoremSection, plot: Plot | None) -> str:
     )
     return (
         f'<section class="theorem" id="{e(sec.anchor)}">'
-        f"<h3>{e(sec.theorem_id)}: {e(sec.title)}</h3>"
+        f"<h{level}>{e(sec.theorem_id)}: {e(sec.title)}</h{level}>"
         f'<div class="prov" style="border-color:{color}"><span class="tag" style="color:{color}">'
         f"{e(sec.provenance.upper())}</span><span>{e(sec.provenance_note)}</span></div>"
         f'<p class="ref">Reference: {e(sec.reference)}</p>{control}{_statement(sec)}'
@@ -297,6 +329,7 @@ def render_html(
     summary: Mapping[str, Any],
     meta: Mapping[str, Any],
     plots: Mapping[str, Plot] | None = None,
+    figures: Sequence[Any] = (),
 ) -> str:
     """The self-contained HTML report.
 
@@ -306,6 +339,8 @@ def render_html(
         What the report shows, as described in :mod:`sgmverify.report.view`.
     plots : mapping, optional
         Section anchor -> :class:`~sgmverify.report.plots.Plot` (embedded as data URIs).
+    figures : sequence of FigureRecord
+        Suite figures (:mod:`sgmverify.figures`), shown after each suite's theorems.
 
     Returns
     -------
@@ -321,10 +356,19 @@ def render_html(
     ]
     if sections:
         body.append(_toc(sections))
+    shown: set[str] = set()
     for suite, title, group in suite_groups(sections, meta):
         suffix = f" — {e(title)}" if title else ""
         body.append(f"<h2>Suite {e(suite)}{suffix}</h2>")
-        body.extend(_section(sec, plots.get(sec.anchor)) for sec in group)
+        for heading, secs in section_groups(group):
+            if heading:
+                body.append(f"<h3>{e(heading)}</h3>")
+            body.extend(_section(sec, plots.get(sec.anchor), 4 if heading else 3) for sec in secs)
+        if suite not in shown:
+            body.append(_figures([f for f in figures if f.suite == suite]))
+            shown.add(suite)
+    for suite in dict.fromkeys(f.suite for f in figures if f.suite not in shown):
+        body.append(f"<h2>Suite {e(suite)}</h2>" + _figures([f for f in figures if f.suite == suite]))
     if not sections:
         body.append("<p>No results.</p>")
     body.append(

@@ -6,7 +6,8 @@ strings ``"nan"``, ``"inf"``, ``"-inf"``, which :meth:`Result.from_dict` turns b
     {"schema_version": "1.0",
      "meta": {"created": ISO-8601 UTC, "versions": {...}, "mode": ..., "elapsed_s": ..., ...},
      "summary": {...},                      # see sgmverify.report.summary.summarize
-     "results": [Result.to_dict(), ...]}
+     "results": [Result.to_dict(), ...],
+     "figures": [FigureRecord.to_dict(), ...]}   # optional (schema 1.1): suite figures, PNGs in figures/
 
 Schema versions are ``"MAJOR.MINOR"``: a reader accepts every minor version of its own major (new
 minor versions only add keys) and refuses a newer major with a message that says to upgrade.
@@ -30,7 +31,7 @@ from ..store import StoreWarning
 __all__ = ["SCHEMA_VERSION", "build_report", "dumps", "load_results", "to_jsonable"]
 
 #: Version of the ``report.json`` layout (``"MAJOR.MINOR"``).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -58,14 +59,22 @@ def to_jsonable(obj: Any) -> Any:
     return repr(obj)
 
 
-def build_report(results: Sequence[Result], meta: Mapping[str, Any], summary: Mapping[str, Any]) -> dict:
-    """The ``report.json`` document as a dict (already JSON-able)."""
-    return {
+def build_report(
+    results: Sequence[Result],
+    meta: Mapping[str, Any],
+    summary: Mapping[str, Any],
+    figures: Sequence[Any] = (),
+) -> dict:
+    """The ``report.json`` document as a dict (already JSON-able); ``figures``: FigureRecords."""
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "meta": to_jsonable(dict(meta)),
         "summary": to_jsonable(dict(summary)),
         "results": [to_jsonable(r.to_dict()) for r in results],
     }
+    if figures:
+        doc["figures"] = [to_jsonable(f.to_dict()) for f in figures]
+    return doc
 
 
 def dumps(document: Mapping[str, Any]) -> str:

@@ -20,6 +20,7 @@ from .view import (
     TheoremSection,
     report_title,
     run_facts,
+    section_groups,
     status_text,
     suite_errors,
     suite_groups,
@@ -114,11 +115,47 @@ def _unexpected(summary: Mapping[str, Any]) -> list[str]:
     return ["## Claims violated or in error", "", *[_entry(e) for e in claims], ""]
 
 
-def _section(sec: TheoremSection, plot_path: str | None) -> list[str]:
+def _figure_table(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    return _table([md_escape(c) for c in cols], [[md_escape(r.get(c, "")) for c in cols] for r in rows])
+
+
+def _figures(records: Sequence[Any]) -> list[str]:
+    """The suite's figures: picture (``figures/<id>.png``), caption, notes, table; failures said plainly."""
+    if not records:
+        return []
+    lines = ["### Figures", ""]
+    for f in records:
+        where = f" ({md_escape(f.section)})" if f.section else ""
+        lines += [f"#### {md_escape(f.id)}: {md_escape(f.title)}{where}", ""]
+        if f.error:
+            lines += [f"**Figure failed**: {md_escape(f.error)}", ""]
+            if f.traceback:
+                lines += [
+                    "<details>",
+                    "<summary>traceback</summary>",
+                    "",
+                    _fence(f.traceback),
+                    "",
+                    "</details>",
+                    "",
+                ]
+        if f.png:
+            lines += [f"![{md_escape(f.title)}]({f.file})", ""]
+        if f.caption:
+            lines += [f"*{md_escape(f.caption)}*", ""]
+        if f.notes:
+            lines += [md_escape(f.notes), ""]
+        if f.table:
+            lines += [*_figure_table(f.table), ""]
+    return lines
+
+
+def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list[str]:
     lines = [
         f'<a id="{sec.anchor}"></a>',
         "",
-        f"### {md_escape(sec.theorem_id)}: {md_escape(sec.title)}",
+        f"{'#' * level} {md_escape(sec.theorem_id)}: {md_escape(sec.title)}",
         "",
         f"> **Provenance: {md_escape(sec.provenance.upper())}** — {md_escape(sec.provenance_note)}",
         ">",
@@ -185,6 +222,7 @@ def render_markdown(
     summary: Mapping[str, Any],
     meta: Mapping[str, Any],
     plot_paths: Mapping[str, str] | None = None,
+    figures: Sequence[Any] = (),
 ) -> str:
     """The Markdown report.
 
@@ -194,6 +232,8 @@ def render_markdown(
         What the report shows, as described in :mod:`sgmverify.report.view`.
     plot_paths : mapping, optional
         Section anchor -> figure path relative to the report (e.g. ``"plots/x.png"``).
+    figures : sequence of FigureRecord
+        Suite figures (:mod:`sgmverify.figures`), shown after each suite's theorems.
 
     Returns
     -------
@@ -209,11 +249,20 @@ def render_markdown(
             for s in sections
         ]
         lines.append("")
+    shown: set[str] = set()
     for suite, title, group in suite_groups(sections, meta):
         suffix = f" — {md_escape(title)}" if title else ""
         lines += [f"## Suite {md_escape(suite)}{suffix}", ""]
-        for sec in group:
-            lines += _section(sec, plot_paths.get(sec.anchor))
+        for heading, secs in section_groups(group):
+            if heading:
+                lines += [f"### {md_escape(heading)}", ""]
+            for sec in secs:
+                lines += _section(sec, plot_paths.get(sec.anchor), 4 if heading else 3)
+        if suite not in shown:
+            lines += _figures([f for f in figures if f.suite == suite])
+            shown.add(suite)
+    for suite in dict.fromkeys(f.suite for f in figures if f.suite not in shown):
+        lines += [f"## Suite {md_escape(suite)}", "", *_figures([f for f in figures if f.suite == suite])]
     if not sections:
         lines += ["No results.", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -230,6 +230,7 @@ class TheoremSection:
     rows: list[ScenarioRow] = field(default_factory=list)
     assumptions: list[AssumptionRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    section: str = ""  # report heading within the suite ("" = none)
 
     @property
     def results(self) -> list[Result]:
@@ -302,9 +303,24 @@ def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
                 rows=[_row(r) for r in rs],
                 assumptions=_assumption_rows(rs),
                 counts=counts,
+                section=head.section,
             )
         )
     return sections
+
+
+def section_groups(sections: Sequence[TheoremSection]) -> list[tuple[str, list[TheoremSection]]]:
+    """One suite's ``sections`` cut into runs of one report section heading: ``(heading, sections)``."""
+    return [(name, list(run)) for name, run in itertools.groupby(sections, key=lambda sec: sec.section)]
+
+
+def suite_figures(figures: Sequence[Any], suite: str) -> list[tuple[str, list[Any]]]:
+    """The figure records of ``suite`` grouped by section heading (in first-appearance order)."""
+    groups: dict[str, list[Any]] = {}
+    for f in figures:
+        if f.suite == suite:
+            groups.setdefault(f.section, []).append(f)
+    return list(groups.items())
 
 
 def suite_groups(

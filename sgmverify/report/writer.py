@@ -124,6 +124,7 @@ def write_reports(
     out_dir: str | os.PathLike,
     formats: Iterable[str] = ("json", "md", "html"),
     meta: Mapping[str, Any] | None = None,
+    figures: Sequence[Any] = (),
 ) -> dict[str, Path]:
     """Write the reports of ``results`` into ``out_dir``.
 
@@ -139,6 +140,9 @@ def write_reports(
         ``"html"`` or ``"png"`` is requested.
     meta : mapping, optional
         Run metadata merged over the defaults of :func:`default_meta` (e.g. ``mode``, ``elapsed_s``).
+    figures : sequence of FigureRecord
+        Suite figures (:func:`sgmverify.figures.render_figures`): listed in ``report.json``, shown in
+        Markdown and HTML, PNGs written to ``figures/<id>.png``.
 
     Returns
     -------
@@ -166,11 +170,11 @@ def write_reports(
 
     rendered: dict[str, str] = {}
     if "json" in fmts:
-        rendered["json"] = dumps(build_report(results, full_meta, summary))
+        rendered["json"] = dumps(build_report(results, full_meta, summary, figures))
     if "md" in fmts:
-        rendered["md"] = render_markdown(sections, summary, full_meta, plot_files)
+        rendered["md"] = render_markdown(sections, summary, full_meta, plot_files, figures)
     if "html" in fmts:
-        rendered["html"] = render_html(sections, summary, full_meta, plots)
+        rendered["html"] = render_html(sections, summary, full_meta, plots, figures)
 
     written: dict[str, Path] = {}
     if plots:
@@ -178,6 +182,12 @@ def write_reports(
         for anchor, rel in plot_files.items():
             atomic_write_bytes(out / rel, plots[anchor].png)
         written["plots"] = plot_dir
+    pngs = [f for f in figures if f.png]
+    if pngs:
+        ensure_dir(out / "figures")
+        for f in pngs:
+            atomic_write_bytes(out / f.file, f.png)
+        written["figures"] = out / "figures"
     if want_plots and (out / "plots").is_dir():
         _remove_stale_plots(out / "plots", {Path(rel).name for rel in plot_files.values()})
     for fmt in ("md", "html", "json"):  # the canonical JSON last

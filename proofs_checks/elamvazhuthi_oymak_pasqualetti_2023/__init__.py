@@ -1,0 +1,19 @@
+"""Elamvazhuthi, Oymak, Pasqualetti (arXiv 2312.07851): SDE vs ODE density tracking, with Fokker–Planck
+ground truth.
+
+Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
+see the math reference `shared/docs/papers/elamvazhuthi_oymak_pasqualetti.md`. The claims live in this
+package's submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
+"""
+
+from sgmverify.suites import collect_suite
+
+SUITE = collect_suite(
+    __name__,
+    name="elamvazhuthi_oymak_pasqualetti_2023",
+    title="Elamvazhuthi–Oymak–Pasqualetti: noise in the reverse process",
+    reference=(
+        "K. Elamvazhuthi, S. Oymak, F. Pasqualetti, Noise in the reverse process improves the "
+        "approximation capabilities of diffusion models, arXiv 2312.07851"
+    ),
+)

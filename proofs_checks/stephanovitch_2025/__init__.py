@@ -1,0 +1,16 @@
+"""Stéphanovitch (arXiv 2506.19559): regularity of the score, Lipschitz and higher-order bounds adapting to
+the data's smoothness.
+
+Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
+see the math reference `shared/docs/papers/stephanovitch.md`. The claims live in this package's
+submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
+"""
+
+from sgmverify.suites import collect_suite
+
+SUITE = collect_suite(
+    __name__,
+    name="stephanovitch_2025",
+    title="Stéphanovitch: regularity of the score function",
+    reference="A. Stéphanovitch, Regularity of the score function in generative models, arXiv 2506.19559",
+)

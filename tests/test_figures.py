@@ -1,0 +1,158 @@
+"""Tests of sgmverify/figures.py: suite figures made after the checks, and their place in the reports."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from toys import HEADER, write
+
+from sgmverify.claims import Suite
+from sgmverify.cli import main
+from sgmverify.errors import InvalidParameterError
+from sgmverify.figures import FigureOutput, FigureSpec, load_figures, render_figures
+from sgmverify.report import write_reports
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _line(mode, rng):
+    fig, ax = plt.subplots()
+    x = rng.standard_normal(5)
+    ax.plot(x)
+    return FigureOutput(fig, table=[{"mode": mode, "x0": np.float64(x[0]), "bad": np.nan, "n": np.int64(5)}],
+                        notes="five normal draws")  # fmt: skip
+
+
+def _boom(mode, rng):
+    raise ValueError("no data for this figure")
+
+
+def _not_output(mode, rng):
+    return 3
+
+
+def _slow(mode, rng):
+    time.sleep(5)
+    raise AssertionError("not reached")
+
+
+def _suite(*specs):
+    return Suite("figs", "Figure suite", [], figures=list(specs))
+
+
+def test_render_makes_png_and_clean_table():
+    (rec,) = render_figures([_suite(FigureSpec("f.line", "A line", _line, caption="c"))], progress=False)
+    assert rec.error == "" and rec.png.startswith(PNG_MAGIC)
+    row = rec.table[0]
+    # numpy scalars become Python numbers; non-finite floats become strings (strict JSON)
+    assert row == {"mode": "quick", "x0": pytest.approx(row["x0"]), "bad": "nan", "n": 5}
+    assert type(row["x0"]) is float and type(row["n"]) is int
+    json.dumps(rec.to_dict(), allow_nan=False)
+    # the generator is seeded by the spec: same figure twice, same table
+    (again,) = render_figures([_suite(FigureSpec("f.line", "A line", _line))], progress=False)
+    assert again.table == rec.table
+
+
+def test_failures_become_records_not_exceptions():
+    specs = [
+        FigureSpec("f.boom", "raises", _boom),
+        FigureSpec("f.type", "wrong return", _not_output),
+        FigureSpec("f.slow", "too slow", _slow),
+    ]
+    recs = render_figures([_suite(*specs)], timeout=0.5, progress=False)
+    errors = {r.id: r.error for r in recs}
+    assert "no data for this figure" in errors["f.boom"]
+    assert "not a FigureOutput" in errors["f.type"]
+    assert "timed out" in errors["f.slow"]
+    assert all(r.png is None for r in recs)
+
+
+def test_mode_selection_and_bad_specs():
+    s = _suite(FigureSpec("f.quick", "q", _line), FigureSpec("f.full", "f", _line, quick=False))
+    assert [r.id for r in render_figures([s], "quick", progress=False)] == ["f.quick"]
+    assert [r.id for r in render_figures([s], "full", progress=False)] == ["f.quick", "f.full"]
+    only = render_figures([s], "full", progress=False, select=lambda fid, suite: fid.endswith("full"))
+    assert [r.id for r in only] == ["f.full"]
+    with pytest.raises(InvalidParameterError, match="duplicate figure ids"):
+        render_figures([s, s], progress=False)
+    with pytest.raises(InvalidParameterError, match="mode"):
+        render_figures([s], "fast", progress=False)
+    with pytest.raises(InvalidParameterError, match="letters, digits"):
+        FigureSpec("has space", "t", _line)
+    with pytest.raises(InvalidParameterError, match="callable"):
+        FigureSpec("f.x", "t", "not callable")
+
+
+def test_reports_show_figures_and_load_back(tmp_path):
+    recs = render_figures(
+        [
+            _suite(
+                FigureSpec("f.line", "A line", _line, caption="the caption"), FigureSpec("f.boom", "B", _boom)
+            )
+        ],
+        progress=False,
+    )
+    paths = write_reports([], tmp_path, figures=recs)
+    assert (tmp_path / "figures" / "f.line.png").read_bytes().startswith(PNG_MAGIC)
+    assert not (tmp_path / "figures" / "f.boom.png").exists()
+    md = paths["md"].read_text()
+    assert "![A line](figures/f.line.png)" in md and "the caption" in md and "five normal draws" in md
+    assert "**Figure failed**: ValueError: no data for this figure" in md
+    assert "| mode | x0 | bad | n |" in md
+    page = paths["html"].read_text()
+    assert 'src="data:image/png;base64,' in page and "Figure failed" in page
+    back = {r.id: r for r in load_figures(tmp_path)}
+    assert back["f.line"].png == recs[0].png and back["f.line"].table == recs[0].table
+    assert back["f.boom"].png is None and "no data" in back["f.boom"].error
+    assert load_figures(tmp_path / "nowhere") == []
+
+
+SUITE_WITH_FIGURES = (
+    HEADER
+    + """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from sgmverify.figures import FigureOutput, FigureSpec
+
+
+def pic(mode, rng):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return FigureOutput(fig, table=[{"mode": mode}])
+
+
+def broken(mode, rng):
+    raise RuntimeError("broken figure")
+
+
+SUITE = Suite("figsuite", "Suite with figures", [
+    Theorem("fs.exact", "a true claim", REF, Bound("2", "upper", "one"), one, scenarios=[Scenario("a")]),
+], figures=[FigureSpec("fs.pic", "a picture", pic), FigureSpec("fs.full", "full only", broken, quick=False)])
+"""
+)
+
+
+def test_cli_run_makes_figures_and_report_keeps_them(tmp_path, capsys):
+    path = write(tmp_path, "figsuite.py", SUITE_WITH_FIGURES)
+    out = tmp_path / "out"
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--no-progress"]) == 0
+    assert (out / "figures" / "fs.pic.png").is_file()
+    doc = json.loads((out / "report.json").read_text())
+    assert [f["id"] for f in doc["figures"]] == ["fs.pic"] and doc["figures"][0]["table"] == [
+        {"mode": "quick"}
+    ]
+    # `sgmverify report` re-renders from the store and keeps the figures
+    assert main(["report", str(out / "results.jsonl"), "--out", str(tmp_path / "again")]) == 0
+    assert "figures/fs.pic.png" in (tmp_path / "again" / "report.md").read_text()
+    # a failing figure (full mode) is reported and makes the exit status 1; --no-figures skips them
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--no-progress", "--full"]) == 1
+    assert "FIGURE FAILED  fs.full: RuntimeError: broken figure" in capsys.readouterr().out
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--full", "--no-figures"]) == 0
