@@ -554,6 +554,7 @@ class Result:
     versions: dict = field(default_factory=dict)
     suite: str = ""
     section: str = ""
+    notes: str = ""
     content_hash: str = ""
     traceback: str = ""
 
@@ -574,6 +575,7 @@ class Result:
             sweep=list(sc.sweep),
             seed=sc.seed,
             section=th.section,
+            notes=th.notes,
         )
 
     @property

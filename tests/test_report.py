@@ -16,6 +16,7 @@ from sgmverify.claims import (
     Assumption,
     AssumptionResult,
     Bound,
+    Check,
     Provenance,
     Reference,
     Result,
@@ -439,3 +440,24 @@ def test_html_renders_headless(report_dir, tmp_path):
     assert img[..., :3].std() > 0.05  # not a blank page
     if os.environ.get("SGMVERIFY_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["SGMVERIFY_KEEP_SCREENSHOT"])
+
+
+def test_sections_notes_and_methods_are_shown(tmp_path):
+    def measure(sc, rng):
+        return Estimate.exact_value(1.0, method="closed form X")
+
+    ref = Reference("Doe", "A paper", provenance=Provenance.DERIVED)
+    th = [
+        Theorem("s.a", "first", ref, Bound("2", "upper", "q"), measure, scenarios=[Scenario("x")],
+                notes="encoded as an exponent gap", section="Part one"),
+        Theorem("s.b", "second", ref, Bound("2", "upper", "q"), measure, scenarios=[Scenario("x")]),
+    ]  # fmt: skip
+    results = [Check(t, t.scenarios[0]).run() for t in th]
+    assert results[0].section == "Part one" and results[0].notes == "encoded as an exponent gap"
+    paths = write_reports(results, tmp_path)
+    md = paths["md"].read_text()
+    assert "### Part one" in md and "#### s.a: first" in md and "### s.b: second" in md
+    assert "**Notes**: encoded as an exponent gap" in md and "**Measured by**: closed form X" in md
+    page = paths["html"].read_text()
+    assert "<h3>Part one</h3>" in page and "<h4>s.a: first</h4>" in page and "closed form X" in page
+    assert load_results(paths["json"])[0].notes == "encoded as an exponent gap"

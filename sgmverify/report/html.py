@@ -227,6 +227,7 @@ def _statement(sec: TheoremSection) -> str:
         f'<div class="statement"><div class="formula"><span>{e(sec.quantity)}</span>'
         f"<span>{e(sec.op)}</span>{rhs}</div>"
         f'<div class="plain">{e(sec.statement)}</div>{latex}</div>'
+        + (f'<p class="ref"><b>Notes</b>: {e(sec.notes)}</p>' if sec.notes else "")
     )
 
 
@@ -243,6 +244,12 @@ def _assumptions(sec: TheoremSection) -> str:
         "<h4>Assumptions</h4><table><thead><tr><th>assumption</th><th>status</th><th>evidence</th>"
         f"<th>detail</th><th>scenarios</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def _methods(sec: TheoremSection) -> str:
+    if not sec.methods:
+        return ""
+    return f'<p class="ref"><b>Measured by</b>: {e("; ".join(sec.methods[:6]))}</p>'
 
 
 def _scenarios(sec: TheoremSection) -> str:
@@ -320,7 +327,7 @@ def _section(sec: TheoremSection, plot: Plot | None, level: int = 3) -> str:
         f'<div class="prov" style="border-color:{color}"><span class="tag" style="color:{color}">'
         f"{e(sec.provenance.upper())}</span><span>{e(sec.provenance_note)}</span></div>"
         f'<p class="ref">Reference: {e(sec.reference)}</p>{control}{_statement(sec)}'
-        f"{_assumptions(sec)}{_scenarios(sec)}{_figure(sec, plot)}</section>"
+        f"{_assumptions(sec)}{_scenarios(sec)}{_methods(sec)}{_figure(sec, plot)}</section>"
     )
 
 

@@ -165,6 +165,8 @@ def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list
     if sec.is_negative_control:
         lines += [f"**Negative control**: {md_escape(NEGATIVE_CONTROL_NOTE)}", ""]
     lines += [f"**Statement** (plain text): {md_escape(sec.statement)}", ""]
+    if sec.notes:
+        lines += [f"**Notes**: {md_escape(sec.notes)}", ""]
     if sec.latex:
         lines += ["**Bound** (LaTeX, right-hand side):", "", "$$", sec.latex.replace("$", r"\$"), "$$", ""]
     if sec.assumptions:
@@ -201,6 +203,8 @@ def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list
             ]
         )
     lines += ["**Scenarios**", "", *_table(header, rows), ""]
+    if sec.methods:
+        lines += ["**Measured by**: " + "; ".join(md_escape(m) for m in sec.methods[:6]), ""]
     for r in sec.rows:
         if r.traceback:
             lines += [

@@ -231,6 +231,8 @@ class TheoremSection:
     assumptions: list[AssumptionRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     section: str = ""  # report heading within the suite ("" = none)
+    notes: str = ""  # the theorem's notes (how the claim is encoded, what it does not cover)
+    methods: list[str] = field(default_factory=list)  # distinct measurement methods of its scenarios
 
     @property
     def results(self) -> list[Result]:
@@ -304,6 +306,10 @@ def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
                 assumptions=_assumption_rows(rs),
                 counts=counts,
                 section=head.section,
+                notes=head.notes,
+                methods=list(
+                    dict.fromkeys(r.measured.method for r in rs if r.measured and r.measured.method)
+                ),
             )
         )
     return sections
