@@ -61,6 +61,21 @@ class Verdict(str, enum.Enum):
     ERROR = "ERROR"
 
 
+#: What a theorem can expect: ``"holds"`` (a claim), ``"violated"`` (a negative control caught by its bound),
+#: ``"assumptions_fail"`` (a negative control caught by its hypotheses: e.g. a non-log-concave law offered
+#: to a log-concave theorem).
+EXPECTATIONS = ("holds", "violated", "assumptions_fail")
+
+
+def expected_verdict(expect: str) -> Verdict:
+    """The verdict that makes a check with this ``expect`` come out as expected (HOLDS for a claim)."""
+    return {
+        "holds": Verdict.HOLDS,
+        "violated": Verdict.VIOLATED,
+        "assumptions_fail": Verdict.ASSUMPTIONS_FAIL,
+    }[expect]
+
+
 class Direction(str, enum.Enum):
     """How a measured quantity relates to its bound.
 
@@ -425,7 +440,8 @@ class Theorem:
         ``params``); use it for constants computed from the data (smoothness, moments, ...).
     expect : str
         ``"holds"`` for a claim, ``"violated"`` for a negative control (a deliberately false statement the
-        checker must catch).
+        checker must catch), ``"assumptions_fail"`` for a negative control that the hypothesis checks must
+        reject (e.g. a non-log-concave law offered to a log-concave theorem).
     """
 
     id: str
@@ -442,8 +458,11 @@ class Theorem:
     section: str = ""  # report heading grouping related theorems of a suite (e.g. "Trained networks")
 
     def __post_init__(self) -> None:
-        if self.expect not in ("holds", "violated"):
-            raise InvalidParameterError(f"expect must be 'holds' or 'violated', got {self.expect!r}.")
+        if self.expect not in EXPECTATIONS:
+            raise InvalidParameterError(
+                f"expect must be one of {list(EXPECTATIONS)} (a claim, or a negative control caught by its "
+                f"bound or by its hypotheses), got {self.expect!r}."
+            )
         names = [s.name for s in self.scenarios]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -453,7 +472,7 @@ class Theorem:
 
     @property
     def is_negative_control(self) -> bool:
-        return self.expect == "violated"
+        return self.expect != "holds"
 
     def checks(self, mode: str = "quick") -> list[Check]:
         return [Check(self, s) for s in self.scenarios if mode == "full" or s.quick]
@@ -581,8 +600,8 @@ class Result:
     @property
     def as_expected(self) -> bool:
         """True when a claim was not violated/errored, or a negative control was detected (VIOLATED)."""
-        if self.expect == "violated":
-            return self.verdict is Verdict.VIOLATED
+        if self.expect != "holds":
+            return self.verdict is expected_verdict(self.expect)
         return self.verdict not in (Verdict.VIOLATED, Verdict.ERROR)
 
     def to_dict(self) -> dict:

@@ -122,8 +122,8 @@ def summary_table(results: Sequence[Result]) -> str:
     rows: dict[str, list[int]] = {}
     for r in results:
         row = rows.setdefault(r.suite or "?", [0] * len(cols))
-        if r.expect == "violated":
-            row[5 if r.verdict is Verdict.VIOLATED else 6] += 1
+        if r.expect != "holds":
+            row[5 if r.as_expected else 6] += 1
         else:
             row[verdicts.index(r.verdict)] += 1
     rows["TOTAL"] = [sum(v[j] for v in rows.values()) for j in range(len(cols))]

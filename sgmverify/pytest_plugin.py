@@ -427,6 +427,8 @@ def _enforce(result: Result) -> None:
     message = failure_message(result)
     if message is not None:
         raise SgmCheckFailure(message)
+    if result.expect != "holds":
+        return  # a negative control that was caught
     verdict = result.verdict.value
     if verdict == "INCONCLUSIVE":
         pytest.xfail(f"{result.check_id}: INCONCLUSIVE: {result.reason}")
@@ -439,14 +441,17 @@ def _enforce(result: Result) -> None:
 
 def failure_message(result: Result) -> str | None:
     """Why ``result`` is not as expected (``None`` when it is, or when it is only an xfail/skip)."""
+    from .claims import expected_verdict
+
     verdict = result.verdict.value
-    if result.expect == "violated":
-        if verdict == "VIOLATED":
+    if result.expect != "holds":
+        if result.as_expected:
             return None
         if verdict == "ERROR":
             return format_result(result, f"{result.check_id}: ERROR (negative control)")
+        want = expected_verdict(result.expect).value
         return format_result(
-            result, f"negative control not detected: {result.check_id} is {verdict}, expected VIOLATED"
+            result, f"negative control not detected: {result.check_id} is {verdict}, expected {want}"
         )
     if verdict in ("VIOLATED", "ERROR"):
         return format_result(result, f"{result.check_id}: {verdict} (claim expected to hold)")
@@ -474,8 +479,10 @@ def format_result(result: Result, headline: str | None = None) -> str:
 
     ERROR results end with the traceback stored by :meth:`~sgmverify.claims.Check.run`.
     """
+    from .claims import expected_verdict
+
     lines = [headline or result.check_id]
-    expected = "VIOLATED" if result.expect == "violated" else "HOLDS"
+    expected = expected_verdict(result.expect).value
     rows = [
         ("verdict", f"{result.verdict.value} (expected {expected})"),
         ("statement", result.statement),

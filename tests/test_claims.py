@@ -972,3 +972,25 @@ def test_decide_unknown_direction_is_a_clear_error():
 
     with pytest.raises(InvalidParameterError, match="direction"):
         decide(1.0, Estimate.exact_value(0.5), "sideways", 0.0)
+
+
+def test_expect_assumptions_fail_is_a_control_caught_by_the_hypotheses():
+    from sgmverify.claims import expected_verdict
+    from sgmverify.report import summarize
+
+    ref = Reference("textbook", "facts", provenance=Provenance.TEXTBOOK)
+    positive = Assumption("positive x", "x > 0", lambda sc: sc.params["x"] > 0)
+    th = Theorem("c.af", "control", ref, Bound("2", "upper", "q"), lambda sc, rng: 1.0,
+                 assumptions=[positive], expect="assumptions_fail",
+                 scenarios=[Scenario("neg", params={"x": -1.0}),
+                            Scenario("pos", params={"x": 1.0})])  # fmt: skip
+    assert th.is_negative_control and expected_verdict("assumptions_fail") is Verdict.ASSUMPTIONS_FAIL
+    caught, missed = (Check(th, sc).run() for sc in th.scenarios)
+    assert caught.verdict is Verdict.ASSUMPTIONS_FAIL and caught.as_expected
+    assert missed.verdict is Verdict.HOLDS and not missed.as_expected
+    nc = summarize([caught, missed])["negative_controls"]
+    assert [e["scenario"] for e in nc["detected"]] == ["neg"] and [e["scenario"] for e in nc["missed"]] == [
+        "pos"
+    ]
+    with pytest.raises(InvalidParameterError, match="assumptions_fail"):
+        Theorem("c.bad", "x", ref, Bound("2", "upper", "q"), lambda sc, rng: 1.0, expect="fails")

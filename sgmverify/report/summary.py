@@ -1,15 +1,15 @@
 """The report's summary: verdict counts per suite and overall, negative controls apart.
 
-Claims (``expect == "holds"``) and negative controls (``expect == "violated"``: deliberately false
-statements the checker must catch) are counted separately, so a caught control never shows up as a
-"VIOLATED" claim and a missed control is never hidden among passing claims.
+Claims (``expect == "holds"``) and negative controls (``expect == "violated"`` or ``"assumptions_fail"``:
+deliberately false statements the checker must catch) are counted separately, so a caught control never
+shows up as a "VIOLATED" claim and a missed control is never hidden among passing claims.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..claims import Result, Verdict
+from ..claims import Result, Verdict, expected_verdict
 
 __all__ = ["NO_SUITE", "VERDICT_ORDER", "suite_label", "summarize"]
 
@@ -30,14 +30,18 @@ def _verdict(result: Result) -> str:
     return v.value if isinstance(v, Verdict) else str(v)
 
 
+def _caught(r: Result) -> bool:
+    return r.verdict is expected_verdict(r.expect)
+
+
 def _block(results: Sequence[Result]) -> dict:
-    claims = [r for r in results if r.expect != "violated"]
-    controls = [r for r in results if r.expect == "violated"]
+    claims = [r for r in results if r.expect == "holds"]
+    controls = [r for r in results if r.expect != "holds"]
     counts = dict.fromkeys(VERDICT_ORDER, 0)
     for r in claims:
         counts[_verdict(r)] = counts.get(_verdict(r), 0) + 1
-    detected = [r for r in controls if r.verdict is Verdict.VIOLATED]
-    missed = [r for r in controls if r.verdict is not Verdict.VIOLATED]
+    detected = [r for r in controls if _caught(r)]
+    missed = [r for r in controls if not _caught(r)]
     return {
         "total": len(results),
         "claims": len(claims),
@@ -88,14 +92,14 @@ def summarize(results: Sequence[Result]) -> dict:
             "reason": r.reason,
         }
 
-    controls = [r for r in results if r.expect == "violated"]
+    controls = [r for r in results if r.expect != "holds"]
     return {
         "overall": _block(results),
         "suites": {name: _block(rs) for name, rs in by_suite.items()},
         "ok": all(r.as_expected for r in results),
         "negative_controls": {
-            "detected": [entry(r) for r in controls if r.verdict is Verdict.VIOLATED],
-            "missed": [entry(r) for r in controls if r.verdict is not Verdict.VIOLATED],
+            "detected": [entry(r) for r in controls if _caught(r)],
+            "missed": [entry(r) for r in controls if not _caught(r)],
         },
         "unexpected": [entry(r) for r in results if not r.as_expected],
     }

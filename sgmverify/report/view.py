@@ -240,7 +240,7 @@ class TheoremSection:
 
     @property
     def is_negative_control(self) -> bool:
-        return self.expect == "violated"
+        return self.expect != "holds"
 
 
 def _row(r: Result) -> ScenarioRow:
