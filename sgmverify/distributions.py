@@ -31,7 +31,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from .errors import InvalidParameterError, NotPSDError, ShapeError, TimeDomainError, WeightsError
-from .scores import Derivatives, gaussian_log_prob, gaussian_precision, gaussian_score, mixture_derivatives
+from .scores import (
+    Derivatives,
+    gaussian_log_prob,
+    gaussian_precision,
+    gaussian_score,
+    mixture_derivatives,
+    mixture_fourth_derivative,
+)
 
 __all__ = ["Density1D", "Distribution", "Gaussian", "GaussianMixture", "NoisedDensity1D", "Product"]
 
@@ -79,6 +86,21 @@ def check_sample_args(n, rng) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise InvalidParameterError(f"n must be a non-negative integer, got {n!r}")
     return int(n)
+
+
+#: highest order served by ``log_density_derivative``
+MAX_DERIVATIVE_ORDER = 4
+
+
+def check_order(k) -> int:
+    """``k`` as an int in 0..MAX_DERIVATIVE_ORDER; InvalidParameterError otherwise."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise InvalidParameterError(f"k must be an integer 0..{MAX_DERIVATIVE_ORDER}, got {k!r}")
+    if not 0 <= k <= MAX_DERIVATIVE_ORDER:
+        raise InvalidParameterError(
+            f"k = {k} is out of range: derivatives of log p_t are available for k = 0..{MAX_DERIVATIVE_ORDER}"
+        )
+    return int(k)
 
 
 def noise_coeffs(process, t) -> tuple[float, float, float]:
@@ -166,6 +188,24 @@ class Distribution:
     def score_hessian(self, x) -> np.ndarray:
         r""":math:`\partial_a \partial_b \partial_c \log p(x)`: (n, d) -> (n, d, d, d)."""
         return self._eval(x, 3)
+
+    def log_density_derivative(self, x, k: int) -> np.ndarray:
+        r""":math:`\nabla^k \log p(x)` for ``k`` = 0..4.
+
+        ``x`` of shape (n, d) gives an array of shape (n,) + (d,)*k (``k = 0``: :math:`\log p`, 1: the score,
+        2: the Hessian, ...); a single point (d,) gives (d,)*k.  How each order is computed (closed form,
+        float64 or mpmath) is documented on each law.
+        """
+        k = check_order(k)
+        pts, single = as_points(x, self.dim)
+        out = self._dk(pts, k)
+        return out[0] if single else out
+
+    def _dk(self, x: np.ndarray, k: int) -> np.ndarray:
+        """The k-th derivative at (n, d) points; laws serving k = 4 override this."""
+        if k <= 3:
+            return self._derivs(x, k)[k]
+        raise NotImplementedError(f"{type(self).__name__} does not provide derivatives of order {k}")
 
     def derivatives(self, x, order: int = 3) -> Derivatives:
         """log p and its derivatives up to ``order`` (0 to 3) in one pass; always with the leading axis n."""
@@ -256,6 +296,13 @@ class Gaussian(Distribution):
         if order >= 3:
             out.append(np.zeros((n, d, d, d)))
         return Derivatives(*out)
+
+    def _dk(self, x: np.ndarray, k: int) -> np.ndarray:
+        """Closed form (float64 is exact here): derivatives of order >= 3 vanish."""
+        if k == 4:
+            self._require_pd()
+            return np.zeros((x.shape[0],) + (self.dim,) * 4)
+        return super()._dk(x, k)
 
     def noised(self, process, t: float) -> Gaussian:
         r"""Law of :math:`m X_0 + \sigma Z`: :math:`N(m\mu, m^2 \Sigma + \sigma^2 I)`, same eigenvectors."""
@@ -354,6 +401,17 @@ class GaussianMixture(Distribution):
             x, self.log_weights[keep], self.means[keep], self._eigvals[keep], self._eigvecs[keep], order
         )
 
+    def _dk(self, x: np.ndarray, k: int) -> np.ndarray:
+        """Orders 0-3 from :func:`~sgmverify.scores.mixture_derivatives`, order 4 from
+        :func:`~sgmverify.scores.mixture_fourth_derivative` (log-sum-exp responsibilities, float64)."""
+        if k < 4:
+            return super()._dk(x, k)
+        self._derivs(x[:0], 0)  # the positive-definiteness checks
+        keep = self.weights > 0
+        return mixture_fourth_derivative(
+            x, self.log_weights[keep], self.means[keep], self._eigvals[keep], self._eigvecs[keep]
+        )
+
     def noised(self, process, t: float) -> GaussianMixture:
         r"""Law of :math:`m X_0 + \sigma Z`: :math:`\sum_k w_k N(m\mu_k, m^2\Sigma_k + \sigma^2 I)`."""
         comps = [c.noised(process, t) for c in self.components]
@@ -436,6 +494,18 @@ class Product(Distribution):
             if order >= 3:
                 out[3][:, sl, sl, sl] = parts[3]
         return Derivatives(*out)
+
+    def _dk(self, x: np.ndarray, k: int) -> np.ndarray:
+        """Sum of the blocks' log-densities (k = 0); block-diagonal tensors (k >= 1)."""
+        n, d = x.shape
+        out = np.zeros((n,) + (d,) * k)
+        for comp, sl in zip(self.components, self._slices):
+            part = comp._dk(x[:, sl], k)
+            if k == 0:
+                out += part
+            else:
+                out[(slice(None),) + (sl,) * k] = part
+        return out
 
     def noised(self, process, t: float) -> Product:
         """Product of the noised components."""

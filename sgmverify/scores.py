@@ -4,7 +4,8 @@ Two families of formulas live here, as plain functions on arrays (the classes of
 :mod:`sgmverify.distributions` call them):
 
 * closed forms for a Gaussian and for a Gaussian mixture (responsibilities by log-sum-exp), up to the
-  third derivative of :math:`\log p`;
+  third derivative of :math:`\log p` (:func:`mixture_derivatives`) and the fourth
+  (:func:`mixture_fourth_derivative`);
 * the posterior-cumulant (Tweedie) path for a general 1-D data density :math:`q` noised by
   :math:`X_t = m X_0 + \sigma Z`, with :math:`v = \sigma^2`:
 
@@ -14,10 +15,14 @@ Two families of formulas live here, as plain functions on arrays (the classes of
       \partial_x^2 \log p_t(x) = -\frac1v + \frac{m^2}{v^2}\operatorname{Var}[X_0 \mid x], \qquad
       \partial_x^3 \log p_t(x) = \frac{m^3}{v^3}\,\kappa_3[X_0 \mid x],
 
+  and :math:`\partial_x^4 \log p_t = (m/v)^4 \kappa_4[X_0 \mid x]` (:func:`noised_1d_derivative`),
   where the posterior is :math:`\pi(x_0 \mid x) \propto q(x_0)\, e^{-(x - m x_0)^2 / (2v)}`.  Its moments
   come from quadrature: scipy's adaptive ``quad_vec`` in float64 for moderate :math:`v`, mpmath's
   tanh-sinh rule at ``working_dps(v)`` digits for small :math:`v`, where :math:`-1/v + m^2 \mathrm{Var}/v^2`
   cancels catastrophically in double precision.
+
+:func:`log_density_derivative` (``law.log_density_derivative(x, k)``, k = 0..4) is the common entry point
+for every law; the laws of :mod:`sgmverify.laws` (atoms, box, circle, Hölder cusp) live there.
 
 References
 ----------
@@ -346,6 +351,9 @@ def _cumulant_derivs(moments, x, m, v, c, w, phic, log_norm, order, log, two_pi)
     if order >= 3:
         e3 = moments[3] / m0
         out.append((m * w / v) ** 3 * (e3 - 3 * e2 * e1 + 2 * e1**3))
+    if order >= 4:
+        e4 = moments[4] / m0
+        out.append((m * w / v) ** 4 * (e4 - 4 * e3 * e1 - 3 * e2 * e2 + 12 * e2 * e1 * e1 - 6 * e1**4))
     return out
 
 
@@ -394,10 +402,7 @@ def noised_1d_derivatives(
     Derivatives
         Shapes (n,), (n, 1), (n, 1, 1), (n, 1, 1, 1).
     """
-    if method == "auto":
-        method = "mpmath" if v < MPMATH_BELOW_VAR or not prior.smooth_ends else "float"
-    if method not in ("float", "mpmath"):
-        raise ValueError(f"method must be 'auto', 'float' or 'mpmath', got {method!r}")
+    method = _resolve_method(prior, v, method)
     xs = np.asarray(x, dtype=float).reshape(-1)
     rows = np.array([_derivs_at(prior, float(xi), m, v, order, method) for xi in xs]).reshape(
         len(xs), order + 1
@@ -405,3 +410,91 @@ def noised_1d_derivatives(
     n = len(xs)
     shapes = [(n,), (n, 1), (n, 1, 1), (n, 1, 1, 1)]
     return Derivatives(*[rows[:, k].reshape(shapes[k]) for k in range(order + 1)])
+
+
+def _resolve_method(prior: Prior1D, v: float, method: str) -> str:
+    if method == "auto":
+        return "mpmath" if v < MPMATH_BELOW_VAR or not prior.smooth_ends else "float"
+    if method not in ("float", "mpmath"):
+        raise ValueError(f"method must be 'auto', 'float' or 'mpmath', got {method!r}")
+    return method
+
+
+def noised_1d_derivative(
+    prior: Prior1D, x: Sequence[float] | np.ndarray, m: float, v: float, k: int, method: str = "auto"
+) -> np.ndarray:
+    r"""The ``k``-th derivative (0 to 4) of :math:`\log p_t` for a noised 1-D density, shape (n,) + (1,)*k.
+
+    Posterior cumulants (module docstring), with the fourth one
+    :math:`\partial_x^4 \log p_t = (m/v)^4 \kappa_4[X_0 \mid x]`,
+    :math:`\kappa_4 = \mathbb E[c^4] - 4\mathbb E[c^3]\mathbb E[c] - 3 \mathbb E[c^2]^2
+    + 12 \mathbb E[c^2]\mathbb E[c]^2 - 6 \mathbb E[c]^4` for the scaled centred variable
+    :math:`c = (X_0 - \text{mode})/w`.  ``method`` as in :func:`noised_1d_derivatives`; with ``"auto"``
+    the moments are taken by mpmath at :func:`working_dps` digits when :math:`v <` ``MPMATH_BELOW_VAR``.
+    """
+    method = _resolve_method(prior, v, method)
+    xs = np.asarray(x, dtype=float).reshape(-1)
+    vals = np.array([_derivs_at(prior, float(xi), m, v, k, method)[k] for xi in xs], dtype=float)
+    return vals.reshape((len(xs),) + (1,) * k)
+
+
+# ---------------------------------------------------------------------------------------------------
+# derivatives of any order k <= 4 (the Stephanovitch suite's API)
+# ---------------------------------------------------------------------------------------------------
+
+
+def log_density_derivative(law, x, k: int) -> np.ndarray:
+    r""":math:`\nabla^k \log p(x)` for ``k`` = 0..4: alias of ``law.log_density_derivative(x, k)``.
+
+    ``x`` of shape (n, d) gives shape (n,) + (d,)*k (a single point (d,) gives (d,)*k).  ``law`` is any
+    sgmverify law with a density, typically a noised law ``data.noised(process, t)``; see each law's
+    docstring for how each order is computed and where mpmath is used.
+    """
+    method = getattr(law, "log_density_derivative", None)
+    if method is None:
+        raise InvalidParameterError(
+            f"{type(law).__name__} has no log_density_derivative; pass an sgmverify law "
+            "(e.g. data.noised(process, t))"
+        )
+    return method(x, k)
+
+
+def mixture_fourth_derivative(
+    x: np.ndarray, log_weights: np.ndarray, means: np.ndarray, eigvals: np.ndarray, eigvecs: np.ndarray
+) -> np.ndarray:
+    r"""Fourth derivatives :math:`\partial_a\partial_b\partial_c\partial_d \log p` of a Gaussian mixture,
+    (n, d, d, d, d).
+
+    With the notation of :func:`mixture_derivatives` (responsibilities :math:`r_k`, centred component
+    scores :math:`\delta_k = g_k - s`, precisions :math:`P_k`), :math:`\log p(x + h) - \log p(x) - s\cdot h
+    = \log \mathbb E_r[\exp(\delta\cdot h - \tfrac12 h^\top P h)]` exactly (each component log-density is
+    quadratic), and :math:`\mathbb E_r \delta = 0`.  Expanding to fourth order,
+
+    .. math::
+
+        \partial^4_{abcd} \log p = \mathbb E_r\big[\delta_a\delta_b\delta_c\delta_d
+        - \textstyle\sum_{6} P_{ab}\delta_c\delta_d + \sum_{3} P_{ab}P_{cd}\big]
+        - \textstyle\sum_3 J_{ab} J_{cd},
+
+    where :math:`\sum_6` runs over the six ways to split :math:`\{a,b,c,d\}` into an ordered pair for
+    :math:`P` and the remaining pair, :math:`\sum_3` over the three pairings, and :math:`J = \nabla^2\log p
+    = \mathbb E_r[\delta\delta^\top - P]`.  Float64 throughout (no :math:`1/v` cancellation: the noised
+    precisions :math:`(m^2\Sigma_k + v I)^{-1}` are exact).
+    """
+    d = means.shape[1]
+    y = np.einsum("nkd,kde->nke", x[:, None, :] - means[None], eigvecs)
+    logdets = np.sum(np.log(eigvals), axis=1)
+    comp = log_weights[None, :] - 0.5 * (np.sum(y * y / eigvals[None], axis=2) + logdets[None] + d * LOG_2PI)
+    resp = np.exp(comp - logsumexp(comp, axis=1)[:, None])
+    g = -np.einsum("nke,kde->nkd", y / eigvals[None], eigvecs)
+    dl = g - np.einsum("nk,nkd->nd", resp, g)[:, None, :]
+    prec = gaussian_precision(eigvals, eigvecs)
+    jac = -np.einsum("nk,kab->nab", resp, prec) + np.einsum("nk,nka,nkb->nab", resp, dl, dl)
+    out = np.einsum("nk,nka,nkb,nkc,nkd->nabcd", resp, dl, dl, dl, dl)
+    for p in ("ab", "ac", "ad", "bc", "bd", "cd"):
+        q = "".join(c for c in "abcd" if c not in p)
+        out -= np.einsum(f"nk,k{p},nk{q[0]},nk{q[1]}->nabcd", resp, prec, dl, dl)
+    for p, q in (("ab", "cd"), ("ac", "bd"), ("ad", "bc")):
+        out += np.einsum(f"nk,k{p},k{q}->nabcd", resp, prec, prec)
+        out -= np.einsum(f"n{p},n{q}->nabcd", jac, jac)
+    return out

@@ -418,3 +418,65 @@ def test_product_errors():
         Product([])
     with pytest.raises(InvalidParameterError, match="not an sgmverify distribution"):
         Product([Gaussian([0.0], [[1.0]]), "laplace"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# log_density_derivative(x, k), k = 0..4 (the same API on every law)
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_log_density_derivative_agrees_with_the_named_methods():
+    rng = np.random.default_rng(3)
+    mix = GaussianMixture([0.4, 0.6], [[0.0, 1.0], [2.0, -1.0]], [np.eye(2), 0.5 * np.eye(2)]).noised(OU, 0.2)
+    x = rng.standard_normal((4, 2))
+    for k, named in enumerate((mix.log_prob, mix.score, mix.score_jacobian, mix.score_hessian)):
+        np.testing.assert_array_equal(mix.log_density_derivative(x, k), named(x))
+    assert mix.log_density_derivative(x, 4).shape == (4, 2, 2, 2, 2)
+    assert mix.log_density_derivative(x[0], 4).shape == (2, 2, 2, 2)
+
+
+def test_gaussian_fourth_derivative_is_zero_and_hessian_exact():
+    g = Gaussian([1.0, -1.0], [[2.0, 0.3], [0.3, 1.0]]).noised(OU, 1e-6)
+    x = np.array([[0.0, 0.0], [5.0, -3.0]])
+    np.testing.assert_array_equal(g.log_density_derivative(x, 4), 0.0)
+    # digest R6: Hessian = -(m^2 Sigma + v I)^{-1} at every x (float64 closed form, no cancellation)
+    ref = -np.linalg.inv(g.cov)
+    np.testing.assert_allclose(g.log_density_derivative(x, 2), np.stack([ref, ref]), rtol=1e-13)
+
+
+def test_product_fourth_derivative_is_block_diagonal():
+    a = GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[0.2]], [[0.2]]])
+    b = Gaussian([0.0, 0.0], np.eye(2))
+    prod = Product([a, b]).noised(OU, 0.1)
+    x = np.array([[0.3, 0.1, -0.2]])
+    d4 = prod.log_density_derivative(x, 4)
+    np.testing.assert_array_equal(
+        d4[0, 0, 0, 0, 0], a.noised(OU, 0.1).log_density_derivative(x[:, :1], 4)[0, 0, 0, 0, 0]
+    )
+    mask = np.zeros((3,) * 4, dtype=bool)
+    mask[0, 0, 0, 0] = True
+    assert np.all(d4[0][~mask] == 0.0)
+    np.testing.assert_allclose(
+        prod.log_density_derivative(x, 0),
+        a.noised(OU, 0.1).log_prob(x[:, :1]) + b.noised(OU, 0.1).log_prob(x[:, 1:]),
+        rtol=1e-14,
+    )
+
+
+def test_density1d_fourth_derivative_of_data_law():
+    d = Density1D(-(X**4) / 4 - X**2 / 2, (-math.inf, math.inf))
+    x = np.array([[0.5], [-1.0]])
+    np.testing.assert_allclose(d.log_density_derivative(x, 4).ravel(), [-6.0, -6.0])
+    np.testing.assert_allclose(d.log_density_derivative(x, 3).ravel(), [-3.0, 6.0])
+
+
+def test_log_density_derivative_order_errors():
+    g = Gaussian([0.0], [[1.0]])
+    for k in (5, -1):
+        with pytest.raises(InvalidParameterError, match="out of range"):
+            g.log_density_derivative([[0.0]], k)
+    for k in (2.0, None, False):
+        with pytest.raises(InvalidParameterError, match="integer"):
+            g.log_density_derivative([[0.0]], k)
+    with pytest.raises(ShapeError):
+        g.log_density_derivative(np.zeros((2, 2)), 1)

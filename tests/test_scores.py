@@ -407,3 +407,63 @@ def test_working_dps_grows_with_small_variance():
     assert working_dps(2.0) == 30
     assert working_dps(1e-5) == 40
     assert working_dps(1e-3) < working_dps(1e-6)
+
+
+# ---------------------------------------------------------------------------------------------------
+# order 4 (log_density_derivative): mixtures vs autograd, 1-D densities vs closed forms
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("t", [None, 0.5, 1e-3])
+def test_mixture_fourth_derivative_matches_torch_autograd(mixture_case, t):
+    weights, means, covs, pts = mixture_case
+    mix = GaussianMixture(weights, means, covs)
+    if t is not None:
+        m, v = OU.mean_coeff(t), OU.var(t)
+        mix = mix.noised(OU, t)
+        means, covs = m * means, m * m * covs + v * np.eye(3)
+    logp = torch_mixture_logpdf(weights, means, covs)
+    d4 = torch.func.jacfwd(torch.func.jacfwd(torch.func.jacrev(torch.func.grad(logp))))
+    pts = pts[:3]  # nested forward-mode autograd costs ~1 s per point
+    ref = np.stack([d4(torch.tensor(p, dtype=torch.float64)).numpy() for p in pts])
+    got = mix.log_density_derivative(pts, 4)
+    # both float64; torch differentiates through a Cholesky factorisation, we use eigh: ~1e-13 times the
+    # covariance condition number (< 100) and the size of the cancelling cumulant terms (< 100 here)
+    np.testing.assert_allclose(got, ref, rtol=1e-8, atol=1e-9 * np.abs(ref).max())
+    np.testing.assert_allclose(got, got.transpose(0, 2, 1, 3, 4), atol=1e-12 * np.abs(got).max())
+    np.testing.assert_allclose(got, got.transpose(0, 4, 2, 3, 1), atol=1e-12 * np.abs(got).max())
+
+
+@pytest.mark.parametrize("t", [0.5, 1e-3])
+def test_noised_laplace_fourth_derivative_matches_erfc_closed_form(t):
+    dens = Density1D(-sp.Abs(X), (-math.inf, math.inf))
+    m, v = OU.mean_coeff(t), OU.var(t)
+    pts = [0.0, 0.5 * math.sqrt(v), -2.0, 6.0]
+    with mpmath.workdps(50):
+        ref = np.array([mp_derivs(laplace_noised_logpdf(m, v), p, n=4)[4] for p in pts])
+    got = dens.noised(OU, t).log_density_derivative(np.array(pts)[:, None], 4).ravel()
+    # as for orders 0-3 above (kink at 0, |d^4| ~ v^{-3/2}): float64 quadrature ~1e-9, mpmath ~1e-13
+    tol = 1e-7 if t >= 0.1 else 1e-10
+    np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * np.abs(ref).max())
+
+
+def test_noised_1d_fourth_derivative_at_small_t_mixture(gauss1d):
+    # a 1-D Gaussian noised at t = 1e-6 (v = 2e-6): exact 4th derivative is 0; its terms are of size
+    # (m w / v)^4 w^4 ~ v^-2 = 2.5e11, so any float64 route would leave ~1e-5; mpmath leaves < 1e-10
+    mu0, s0, dens = gauss1d
+    t = 1e-6
+    m, v = OU.mean_coeff(t), OU.var(t)
+    var_t = m * m * s0**2 + v
+    x = np.array([[m * mu0 + 0.5], [m * mu0 - 2.0]])
+    law = dens.noised(OU, t)
+    assert np.all(np.abs(law.log_density_derivative(x, 4)) < 1e-10)
+    np.testing.assert_allclose(law.log_density_derivative(x, 2).ravel(), -1 / var_t, rtol=1e-13)
+
+
+def test_free_function_alias():
+    from sgmverify.scores import log_density_derivative
+
+    g = GaussianMixture([0.5, 0.5], [[0.0], [2.0]], [[[1.0]], [[0.5]]]).noised(OU, 0.1)
+    x = np.array([[0.3], [1.0]])
+    for k in range(5):
+        np.testing.assert_array_equal(log_density_derivative(g, x, k), g.log_density_derivative(x, k))
