@@ -71,6 +71,33 @@ _EXPORTS: dict[str, str] = {
     ),
     **dict.fromkeys(["collect_suite", "discover_suites", "load_suite"], "suites"),
     **dict.fromkeys(["FigureOutput", "FigureSpec", "load_figures", "render_figures"], "figures"),
+    **dict.fromkeys(["Atoms", "UniformBox", "UniformCircle", "HolderCusp", "NoisedLaw"], "laws"),
+    **dict.fromkeys(
+        ["log_density_derivative", "mixture_fourth_derivative", "noised_1d_derivative"], "scores"
+    ),
+    **dict.fromkeys(
+        ["derive_complexity", "Order", "propagated_convexity", "propagated_smoothness"], "complexity"
+    ),
+    **dict.fromkeys(["spectral_law", "spectral_w2", "minimal_steps"], "step_search"),
+    **dict.fromkeys(
+        ["Grid1D", "Grid2D", "FPSolution", "solve_fokker_planck", "transport_density"], "fokker_planck"
+    ),
+    **dict.fromkeys(
+        [
+            "l2_squared_particles",
+            "l2_particles",
+            "grid_l2",
+            "grid_l1",
+            "grid_tv",
+            "w1_grid_1d",
+            "w1_samples_1d",
+            "w1_samples_grid_1d",
+            "w1_grid_2d",
+            "w1_samples_grid_2d",
+            "sliced_w1",
+        ],
+        "density_metrics",
+    ),
     **dict.fromkeys(["ResultsStore", "check_hash"], "store"),
     **dict.fromkeys(["run_checks", "run_one", "RunOutcome", "versions"], "runner"),
     **dict.fromkeys(["compare_results", "Comparison", "VerdictFlip", "RatioDrift"], "compare"),
