@@ -29,7 +29,17 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["Derivatives", "mixture_derivatives", "noised_1d_derivatives", "working_dps"], "scores"),
     # samplers and exact laws
     **dict.fromkeys(
-        ["SCHEMES", "Scheme", "SamplerResult", "get_scheme", "time_grid", "draw_noise", "check_grid"],
+        [
+            "SCHEMES",
+            "Scheme",
+            "SamplerResult",
+            "get_scheme",
+            "time_grid",
+            "draw_noise",
+            "check_grid",
+            "eta_reverse_drift",
+            "sample_eta",
+        ],
         "samplers",
     ),
     "run_sampler": "samplers:sample",

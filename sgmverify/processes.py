@@ -47,7 +47,7 @@ from .symbolic import (
     stable_form,
 )
 
-__all__ = ["OU", "PROCESSES", "VE", "VP", "Cosine", "LinearSDE", "SubVP", "get_process"]
+__all__ = ["OU", "PROCESSES", "VE", "VP", "Cosine", "LinearSDE", "SubVP", "TimeChangedOU", "get_process"]
 
 #: The time symbol used by every process (positive so that sympy's integrals simplify).
 T_SYMBOL = sp.Symbol("t", positive=True)
@@ -575,7 +575,115 @@ class Cosine(LinearSDE):
         super().__init__(-beta / 2, sp.sqrt(beta), {"s": s}, t_max=1.0, name="Cosine")
 
 
-PROCESSES: dict[str, type[LinearSDE]] = {"ou": OU, "vp": VP, "subvp": SubVP, "ve": VE, "cosine": Cosine}
+class TimeChangedOU(LinearSDE):
+    r"""Time-changed Ornstein–Uhlenbeck family :math:`dX = -\lambda\gamma_t X\,dt + \sqrt{2\gamma_t}\,\sigma\,dB`.
+
+    A drift rate :math:`\lambda \ge 0`, a diffusion coefficient :math:`\sigma > 0` and a deterministic
+    schedule :math:`\gamma_t \ge 0` (a sympy expression in ``t``): :math:`a = -\lambda\gamma_t`,
+    :math:`g = \sigma\sqrt{2\gamma_t}`.  With :math:`\Gamma_t = \int_0^t \gamma_s\,ds` the derived marginals are
+
+    .. math::
+
+        m_t = e^{-\lambda\Gamma_t},\qquad v_t = \frac{\sigma^2}{\lambda}\big(1 - e^{-2\lambda\Gamma_t}\big)
+        \quad(\lambda > 0),\qquad m_t = 1,\ v_t = 2\sigma^2\Gamma_t \quad(\lambda = 0,\ \text{VE}),
+
+    so :math:`t` enters only through :math:`\Gamma_t` (a time change of the OU process
+    :math:`\lambda = \gamma = \sigma = 1`), and the equivalent VE noise level is
+    :math:`\tau_t = v_t/m_t^2 = (\sigma^2/\lambda)(e^{2\lambda\Gamma_t} - 1)`.  OU is ``(1, "1", 1)``;
+    Song's VP with rate :math:`\beta(t)` is ``(1, beta(t)/2, 1)``.  Like every preset, :math:`m, v` are
+    derived by sympy from :math:`a, g`; the closed forms above are what the tests compare against.
+
+    Parameters
+    ----------
+    lam : float
+        Drift coefficient :math:`\lambda \ge 0` (0 gives a variance-exploding process).
+    gamma : sympy expression or str
+        The schedule :math:`\gamma_t` in the symbol ``t`` and the names of ``gamma_params``; it must be
+        finite and :math:`\ge 0` on the time domain (checked at probe times).
+    sigma : float
+        Diffusion coefficient :math:`\sigma > 0`.
+    gamma_params : mapping of str to float, optional
+        Numeric values of the schedule's parameters (names other than ``t``, ``lam``, ``sigma``).
+    t_max : float, default inf
+        Exclusive end of the time domain.
+    """
+
+    def __init__(
+        self,
+        lam: float,
+        gamma: sp.Expr | str | float,
+        sigma: float,
+        gamma_params: Mapping[str, float] | None = None,
+        *,
+        t_max: float = math.inf,
+    ) -> None:
+        ok = isinstance(lam, int | float | np.integer | np.floating) and not isinstance(lam, bool)
+        if not (ok and math.isfinite(float(lam)) and float(lam) >= 0):
+            raise InvalidParameterError(f"lam must be a finite number >= 0, got {lam!r}.")
+        _pos(sigma=sigma)
+        gamma_params = dict(gamma_params or {})
+        for reserved in ("t", "lam", "sigma"):
+            if reserved in gamma_params:
+                raise InvalidParameterError(
+                    f"gamma_params may not name {reserved!r} (it is the time or a family parameter); rename it."
+                )
+        local = {k: sp.Symbol(k, positive=True) for k in gamma_params}
+        local["t"] = _t
+        g_e = parse_expr(gamma, local)
+        user_t = _find_t(g_e)
+        if user_t is not None:
+            g_e = g_e.subs(user_t, _t)
+        check_free_symbols(g_e, [_t, *local.values()], "the schedule gamma(t) =")
+        lam_s, sig_s = sp.Symbol("lam", positive=True), sp.Symbol("sigma", positive=True)
+        params = {**gamma_params, "sigma": float(sigma)}
+        if float(lam) > 0:
+            params["lam"] = float(lam)
+            a = -lam_s * g_e
+        else:
+            a = sp.Integer(0)
+        self.lam, self.sigma_coeff, self.gamma_expr = float(lam), float(sigma), g_e
+        self._check_gamma(g_e, gamma_params, t_max)
+        super().__init__(a, sig_s * sp.sqrt(2 * g_e), params, t_max=t_max, name="TimeChangedOU")
+        s = sp.Dummy("s", positive=True)
+        self.Gamma_expr = -self.log_m_expr / lam_s if float(lam) > 0 else None
+        if self.Gamma_expr is None:
+            self.Gamma_expr = sp.integrate(g_e.subs(_t, s), (s, 0, _t))
+
+    @staticmethod
+    def _check_gamma(g_e: sp.Expr, values: Mapping[str, float], t_max: float) -> None:
+        f = sp.lambdify(_t, g_e.subs({sp.Symbol(k, positive=True): v for k, v in values.items()}), "mpmath")
+        top = min(0.95 * t_max, 1.0)
+        for tt in (1e-6, 1e-3, 0.1 * top, 0.5 * top, top):
+            try:
+                val = complex(f(mpmath.mpf(tt)))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                val = complex(math.nan)
+            if not (math.isfinite(val.real) and abs(val.imag) <= 1e-12 * (1 + abs(val.real)) and val.real >= 0):
+                raise InvalidParameterError(
+                    f"the schedule gamma(t) = {g_e} is {val} at t = {tt}; it must be finite and >= 0 on the "
+                    "time domain (pass another schedule or a smaller t_max)."
+                )
+
+    def integrated_rate(self, t: Any) -> Any:
+        r""":math:`\Gamma_t = \int_0^t \gamma_s\,ds` (from :math:`-\log m_t/\lambda`, or from :math:`v_t/(2\sigma^2)` if
+        :math:`\lambda = 0`)."""
+        if self.lam > 0:
+            return -self.log_mean_coeff(t) / self.lam
+        return self.var(t) / (2 * self.sigma_coeff**2)
+
+    def ve_variance(self, t: Any) -> Any:
+        r"""The equivalent VE noise level :math:`\tau_t = v_t/m_t^2` (reference §1.4)."""
+        return self.var(t) * _elementwise(-2 * self.log_mean_coeff(t), "exp")
+
+
+PROCESSES: dict[str, type[LinearSDE]] = {
+    "ou": OU,
+    "vp": VP,
+    "subvp": SubVP,
+    "ve": VE,
+    "cosine": Cosine,
+    "timechangedou": TimeChangedOU,
+}
 
 
 def get_process(name: str, **params: Any) -> LinearSDE:

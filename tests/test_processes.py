@@ -833,3 +833,82 @@ def test_non_finite_user_params(params, fragments):
 def test_bad_t_max(t_max):
     with pytest.raises(InvalidParameterError, match="t_max"):
         LinearSDE("-1", "1", t_max=t_max)
+
+
+# ---------------------------------------------------------------------- TimeChangedOU (eq. 1 family)
+# Reference: docs/papers/stephanovitch.md §1.3 (closed forms derived from dX = -lam gamma X dt + sqrt(2 gamma)
+# sigma dB): m = exp(-lam Gamma), v = (sigma^2/lam)(1 - exp(-2 lam Gamma)), VE limit v = 2 sigma^2 Gamma.
+# Gamma is integrated here by hand (the schedules are polynomials / exponentials) and evaluated with mpmath at
+# 50 digits, so the reference has no cancellation; float64 agreement to 1e-12 relative is what a stable
+# (expm1) closed form gives.
+_TC_CASES = [
+    # (lam, gamma, sigma, gamma_params, Gamma(t) with mpmath)
+    (1.0, "1", 1.0, {}, lambda t: t),
+    (0.5, "b0 + b1*t", 1.3, {"b0": 0.1, "b1": 2.0}, lambda t: mpmath.mpf(0.1) * t + t**2),
+    (2.0, "c*exp(t)", 0.7, {"c": 0.25}, lambda t: mpmath.mpf(0.25) * mpmath.expm1(t)),
+]
+
+
+@pytest.mark.parametrize(("lam", "gamma", "sigma", "gp", "big_gamma"), _TC_CASES)
+def test_time_changed_ou_marginals(lam, gamma, sigma, gp, big_gamma):
+    from sgmverify.processes import TimeChangedOU
+
+    proc = TimeChangedOU(lam, gamma, sigma, gp)
+    with mpmath.workdps(50):
+        L, S = mpmath.mpf(lam), mpmath.mpf(sigma)
+        for t in (1e-9, 1e-5, 1e-2, 0.3, 1.0, 2.5):
+            G = big_gamma(mpmath.mpf(t))
+            m_ref = mpmath.exp(-L * G)
+            v_ref = S**2 / L * -mpmath.expm1(-2 * L * G)
+            assert proc.mean_coeff(t) == pytest.approx(float(m_ref), rel=1e-12)
+            assert proc.var(t) == pytest.approx(float(v_ref), rel=1e-12)
+            assert proc.integrated_rate(t) == pytest.approx(float(G), rel=1e-9)
+            tau_ref = S**2 / L * mpmath.expm1(2 * L * G)
+            assert proc.ve_variance(t) == pytest.approx(float(tau_ref), rel=1e-12)
+
+
+def test_time_changed_ou_ve_limit_and_small_t():
+    from sgmverify.processes import TimeChangedOU
+
+    ve = TimeChangedOU(0, "b0 + b1*t", 1.3, {"b0": 0.1, "b1": 2.0})
+    for t in (1e-8, 0.1, 1.0):
+        G = 0.1 * t + t**2
+        assert ve.mean_coeff(t) == 1.0
+        assert ve.var(t) == pytest.approx(2 * 1.3**2 * G, rel=1e-13)
+    # constant gamma: v = 2 gamma0 sigma^2 t - 2 gamma0^2 lam sigma^2 t^2 + O(t^3) (§1.3)
+    proc = TimeChangedOU(0.8, "g0", 1.5, {"g0": 3.0})
+    t = 1e-4
+    series = 2 * 3.0 * 1.5**2 * t - 2 * 3.0**2 * 0.8 * 1.5**2 * t**2
+    assert proc.var(t) == pytest.approx(series, rel=1e-7)  # next term is O(t^2) relative = 1e-8 * const
+
+
+def test_time_changed_ou_dictionary():
+    """Song's VP with beta(t) is (lam, gamma, sigma) = (1, beta/2, 1); OU is (1, 1, 1)."""
+    from sgmverify.processes import TimeChangedOU
+
+    vp = VP(0.1, 20.0)
+    tc = TimeChangedOU(1, "(b0 + t*(b1 - b0))/2", 1, {"b0": 0.1, "b1": 20.0})
+    ou = TimeChangedOU(1, 1, 1)
+    ts = np.array([1e-7, 1e-3, 0.2, 0.9])
+    assert_allclose(tc.var(ts), vp.var(ts), rtol=1e-12)
+    assert_allclose(tc.mean_coeff(ts), vp.mean_coeff(ts), rtol=1e-12)
+    assert_allclose(ou.var(ts), OU().var(ts), rtol=1e-13)
+    assert_allclose(tc.diffusion(ts), vp.diffusion(ts), rtol=1e-13)
+    assert get_process("timechangedou", lam=1.0, gamma="1", sigma=1.0).var(0.5) == pytest.approx(OU().var(0.5))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "fragment"),
+    [
+        ({"lam": -1.0, "gamma": "1", "sigma": 1.0}, InvalidParameterError, "lam"),
+        ({"lam": 1.0, "gamma": "1", "sigma": 0.0}, InvalidParameterError, "sigma"),
+        ({"lam": 1.0, "gamma": "1 - 2*t", "sigma": 1.0}, InvalidParameterError, ">= 0"),
+        ({"lam": 1.0, "gamma": "k*t", "sigma": 1.0}, ExpressionError, "'k'"),
+        ({"lam": 1.0, "gamma": "t", "sigma": 1.0, "gamma_params": {"sigma": 2.0}}, InvalidParameterError, "sigma"),
+    ],
+)
+def test_time_changed_ou_bad_input(kwargs, exc, fragment):
+    from sgmverify.processes import TimeChangedOU
+
+    with pytest.raises(exc, match=fragment):
+        TimeChangedOU(**kwargs)
