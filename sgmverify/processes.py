@@ -576,11 +576,12 @@ class Cosine(LinearSDE):
 
 
 class TimeChangedOU(LinearSDE):
-    r"""Time-changed Ornstein–Uhlenbeck family :math:`dX = -\lambda\gamma_t X\,dt + \sqrt{2\gamma_t}\,\sigma\,dB`.
+    r"""Time-changed OU family :math:`dX = -\lambda\gamma_t X\,dt + \sqrt{2\gamma_t}\,\sigma\,dB`.
 
     A drift rate :math:`\lambda \ge 0`, a diffusion coefficient :math:`\sigma > 0` and a deterministic
     schedule :math:`\gamma_t \ge 0` (a sympy expression in ``t``): :math:`a = -\lambda\gamma_t`,
-    :math:`g = \sigma\sqrt{2\gamma_t}`.  With :math:`\Gamma_t = \int_0^t \gamma_s\,ds` the derived marginals are
+    :math:`g = \sigma\sqrt{2\gamma_t}`.  With :math:`\Gamma_t = \int_0^t \gamma_s\,ds` the derived marginals
+    are
 
     .. math::
 
@@ -625,7 +626,7 @@ class TimeChangedOU(LinearSDE):
         for reserved in ("t", "lam", "sigma"):
             if reserved in gamma_params:
                 raise InvalidParameterError(
-                    f"gamma_params may not name {reserved!r} (it is the time or a family parameter); rename it."
+                    f"gamma_params may not name {reserved!r} (the time or a family parameter); rename it."
                 )
         local = {k: sp.Symbol(k, positive=True) for k in gamma_params}
         local["t"] = _t
@@ -658,15 +659,17 @@ class TimeChangedOU(LinearSDE):
                 val = complex(f(mpmath.mpf(tt)))
             except (ZeroDivisionError, ValueError, TypeError, OverflowError):
                 val = complex(math.nan)
-            if not (math.isfinite(val.real) and abs(val.imag) <= 1e-12 * (1 + abs(val.real)) and val.real >= 0):
+            if not (
+                math.isfinite(val.real) and abs(val.imag) <= 1e-12 * (1 + abs(val.real)) and val.real >= 0
+            ):
                 raise InvalidParameterError(
                     f"the schedule gamma(t) = {g_e} is {val} at t = {tt}; it must be finite and >= 0 on the "
                     "time domain (pass another schedule or a smaller t_max)."
                 )
 
     def integrated_rate(self, t: Any) -> Any:
-        r""":math:`\Gamma_t = \int_0^t \gamma_s\,ds` (from :math:`-\log m_t/\lambda`, or from :math:`v_t/(2\sigma^2)` if
-        :math:`\lambda = 0`)."""
+        r""":math:`\Gamma_t = \int_0^t \gamma_s\,ds`: :math:`-\log m_t/\lambda`, or :math:`v_t/(2\sigma^2)` if
+        :math:`\lambda = 0`."""
         if self.lam > 0:
             return -self.log_mean_coeff(t) / self.lam
         return self.var(t) / (2 * self.sigma_coeff**2)

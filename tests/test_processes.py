@@ -894,7 +894,9 @@ def test_time_changed_ou_dictionary():
     assert_allclose(tc.mean_coeff(ts), vp.mean_coeff(ts), rtol=1e-12)
     assert_allclose(ou.var(ts), OU().var(ts), rtol=1e-13)
     assert_allclose(tc.diffusion(ts), vp.diffusion(ts), rtol=1e-13)
-    assert get_process("timechangedou", lam=1.0, gamma="1", sigma=1.0).var(0.5) == pytest.approx(OU().var(0.5))
+    assert get_process("timechangedou", lam=1.0, gamma="1", sigma=1.0).var(0.5) == pytest.approx(
+        OU().var(0.5)
+    )
 
 
 @pytest.mark.parametrize(
@@ -904,7 +906,11 @@ def test_time_changed_ou_dictionary():
         ({"lam": 1.0, "gamma": "1", "sigma": 0.0}, InvalidParameterError, "sigma"),
         ({"lam": 1.0, "gamma": "1 - 2*t", "sigma": 1.0}, InvalidParameterError, ">= 0"),
         ({"lam": 1.0, "gamma": "k*t", "sigma": 1.0}, ExpressionError, "'k'"),
-        ({"lam": 1.0, "gamma": "t", "sigma": 1.0, "gamma_params": {"sigma": 2.0}}, InvalidParameterError, "sigma"),
+        (
+            {"lam": 1.0, "gamma": "t", "sigma": 1.0, "gamma_params": {"sigma": 2.0}},
+            InvalidParameterError,
+            "sigma",
+        ),
     ],
 )
 def test_time_changed_ou_bad_input(kwargs, exc, fragment):
