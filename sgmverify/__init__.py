@@ -19,7 +19,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # forward processes
     **dict.fromkeys(
-        ["LinearSDE", "OU", "VP", "SubVP", "VE", "Cosine", "get_process", "PROCESSES"], "processes"
+        ["LinearSDE", "OU", "VP", "SubVP", "VE", "Cosine", "TimeChangedOU", "get_process", "PROCESSES"],
+        "processes",
     ),
     # data laws and scores
     **dict.fromkeys(
@@ -82,6 +83,10 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["collect_suite", "discover_suites", "load_suite"], "suites"),
     **dict.fromkeys(["FigureOutput", "FigureSpec", "load_figures", "render_figures"], "figures"),
     **dict.fromkeys(["Atoms", "UniformBox", "UniformCircle", "HolderCusp", "NoisedLaw"], "laws"),
+    **dict.fromkeys(
+        ["sup_over_x", "scan_sup", "ScanConfig", "SupResult", "Landmarks", "landmarks"], "suprema"
+    ),
+    "RateClaim": "rate_claims",
     **dict.fromkeys(
         ["log_density_derivative", "mixture_fourth_derivative", "noised_1d_derivative"], "scores"
     ),
