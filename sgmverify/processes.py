@@ -266,7 +266,12 @@ class LinearSDE:
                 return self._var_quadrature("numpy")
             return lambdify_numpy(self.t, stable)
         if backend == "mpmath":
-            return lambdify_mpmath(self.t, self._expr(what, digits=60))
+            # the measured stable form (expm1/log1p rewrites), with 60-digit constants: the naive
+            # form cancels at the caller's working precision (e.g. 1 - exp(-2t) = 0 for t < 10**-dps)
+            stable, err = stable_form(self._expr(what, digits=60), self.t, self._probes())
+            if err > STABLE_RTOL and what == "var":
+                return self._var_quadrature("mpmath")
+            return lambdify_mpmath(self.t, stable)
         if backend == "torch":
             stable, err = self._stable(what)
             if err > STABLE_RTOL and what == "var":

@@ -918,3 +918,20 @@ def test_time_changed_ou_bad_input(kwargs, exc, fragment):
 
     with pytest.raises(exc, match=fragment):
         TimeChangedOU(**kwargs)
+
+
+@pytest.mark.parametrize("make", [OU, lambda: VP(0.1, 20.0), lambda: SubVP(0.1, 20.0)])
+def test_mpmath_variance_has_no_cancellation_at_tiny_t(make):
+    # the mpmath path must not evaluate 1 - exp(-B(t)) naively: at t = 1e-40 that is 0 at any sane precision.
+    # Reference: small-t expansion sigma^2 = g(0)^2 t (1 + O(t)) (VP, OU), (B'(0) t)^2 (1 + O(t)) (sub-VP).
+    proc = make()
+    for t in ("1e-8", "1e-20", "1e-40"):
+        with mpmath.workdps(30):
+            got = proc.var(mpmath.mpf(t))
+            a0 = -float(proc.drift_coeff(0.0))
+            g0 = float(proc.diffusion(0.0)) ** 2
+            lead = g0 * mpmath.mpf(t) if g0 > 0 else None
+            if isinstance(proc, SubVP):
+                lead = (2 * a0 * mpmath.mpf(t)) ** 2
+            # O(t) corrections: relative <= ~400 t = 4e-6 at t = 1e-8 (beta_max = 20)
+            assert got > 0 and abs(got / lead - 1) < 1e-5, (t, got, lead)
