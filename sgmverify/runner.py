@@ -311,8 +311,27 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="sgmverify-parent-watch", daemon=True).start()
 
 
+def _one_thread_per_worker() -> None:
+    """Pool-worker initializer: one BLAS/torch thread per worker process.
+
+    ``jobs`` workers already use the cores; letting each also start a thread per core oversubscribes them
+    (a small torch layer ran ~100x slower that way on a loaded 2-core machine).
+    """
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    torch = sys.modules.get("torch")  # inherited from the parent by fork; otherwise the variables above apply
+    if torch is not None:
+        with contextlib.suppress(Exception):
+            torch.set_num_threads(1)
+
+
+def _worker_init(parent: int) -> None:
+    _exit_with_parent(parent)
+    _one_thread_per_worker()
+
+
 def _new_pool(jobs: int) -> cf.Executor:
-    return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
+    return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
 
 
 def run_checks(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 import threading
 import time
@@ -242,3 +243,17 @@ def test_dask_missing_gives_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(Exception, match="sgmverify\\[dask\\]"), runner.dask_executor("local"):
         pass
+
+
+def _threads_in_worker() -> tuple[str, int]:
+    import torch
+
+    return os.environ.get("OMP_NUM_THREADS", ""), torch.get_num_threads()
+
+
+def test_pool_workers_use_one_thread_each():
+    pool = runner._new_pool(1)
+    try:
+        assert pool.submit(_threads_in_worker).result(timeout=120) == ("1", 1)
+    finally:
+        pool.shutdown()
