@@ -88,6 +88,11 @@ _EXPORTS: dict[str, str] = {
     ),
     "RateClaim": "rate_claims",
     **dict.fromkeys(
+        ["NetworkConfig", "TrainedScoreNetwork", "torch_threads", "train_score_network"], "networks"
+    ),
+    **dict.fromkeys(["score_error", "integrated_score_error", "sup_score_error"], "score_error"),
+    **dict.fromkeys(["LipschitzInterval", "lipschitz_interval"], "lipschitz"),
+    **dict.fromkeys(
         ["log_density_derivative", "mixture_fourth_derivative", "noised_1d_derivative"], "scores"
     ),
     **dict.fromkeys(
