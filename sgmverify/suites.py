@@ -243,10 +243,13 @@ def discover_suites(
     return suites
 
 
-def collect_suite(package: str, *, name: str, title: str, reference: str = "") -> Suite:
+def collect_suite(
+    package: str, *, name: str, title: str, reference: str = "", order: Sequence[str] = ()
+) -> Suite:
     """A suite made of the submodules of ``package`` (a paper's claims split over several modules).
 
-    Every submodule whose name does not start with ``_`` is imported, in name order; its module-level
+    Every submodule whose name does not start with ``_`` is imported — those named in ``order`` first, in
+    that order (the report's reading order), the others by name; its module-level
     ``THEOREMS`` (list of :class:`~sgmverify.claims.Theorem`) and ``FIGURES`` (list of
     :class:`~sgmverify.figures.FigureSpec`) are gathered.  A module-level ``SECTION`` string becomes the
     report heading of that module's theorems and figures (unless they set their own ``section``).
@@ -273,10 +276,13 @@ def collect_suite(package: str, *, name: str, title: str, reference: str = "") -
         raise SuiteError(f"collect_suite needs a package; {package} is a plain module.")
     theorems: list[Theorem] = []
     figures: list[FigureSpec] = []
-    for info in sorted(pkgutil.iter_modules(paths), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        modname = f"{package}.{info.name}"
+    names = sorted(m.name for m in pkgutil.iter_modules(paths) if not m.name.startswith("_"))
+    unknown = [n for n in order if n not in names]
+    if unknown:
+        raise SuiteError(f"collect_suite({package}): order names modules that do not exist: {unknown}.")
+    rank = {n: i for i, n in enumerate(order)}
+    for mod in sorted(names, key=lambda n: (rank.get(n, len(rank)), n)):
+        modname = f"{package}.{mod}"
         module = _import_module(modname)
         section = str(getattr(module, "SECTION", "") or "")
         for attr, kind, sink in (("THEOREMS", Theorem, theorems), ("FIGURES", FigureSpec, figures)):

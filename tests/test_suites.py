@@ -137,6 +137,10 @@ def test_collect_suite_gathers_submodules_with_sections(tmp_path, monkeypatch):
     assert [t.section for t in suite.theorems] == ["Part A", "Own", ""]
     assert [(f.id, f.section) for f in suite.figures] == [("p.fig", "Part A")]
     assert {c.id for c in suite.checks("quick")} == {"p.a1[s]", "p.a2[s]", "p.b1[s]"}
+    ordered = collect_suite("pkg_coll1", name="c", title="c", order=["b_part"])
+    assert [t.id for t in ordered.theorems] == ["p.b1", "p.a1", "p.a2"]
+    with pytest.raises(SuiteError, match="do not exist"):
+        collect_suite("pkg_coll1", name="c", title="c", order=["nope"])
 
 
 def test_collect_suite_fails_loudly(tmp_path, monkeypatch):

@@ -16,4 +16,18 @@ SUITE = collect_suite(
         "K. Elamvazhuthi, S. Oymak, F. Pasqualetti, Noise in the reverse process improves the "
         "approximation capabilities of diffusion models, arXiv 2312.07851"
     ),
+    order=[
+        "metric_relations",
+        "eta_family",
+        "gronwall",
+        "high_frequency",
+        "non_lipschitz",
+        "noise_level",
+        "laplace_data",
+        "limited_width",
+        "separated_modes",
+        "prior_mismatch",
+        "two_dim",
+        "trained",
+    ],  # reading order of the report
 )

@@ -15,4 +15,12 @@ SUITE = collect_suite(
         "Gao, Nguyen, Zhu, Wasserstein Convergence Guarantees for a General Class of Score-Based "
         "Generative Models, arXiv 2311.11003 (JMLR 26(43), 2025)"
     ),
+    order=[
+        "table",
+        "contraction",
+        "exact",
+        "montecarlo",
+        "reconstructed",
+        "trained",
+    ],  # reading order of the report
 )

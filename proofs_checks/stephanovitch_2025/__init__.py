@@ -13,4 +13,12 @@ SUITE = collect_suite(
     name="stephanovitch_2025",
     title="Stéphanovitch: regularity of the score function",
     reference="A. Stéphanovitch, Regularity of the score function in generative models, arXiv 2506.19559",
+    order=[
+        "forward",
+        "regularity",
+        "ladder",
+        "time_stability",
+        "paper_claims",
+        "trained",
+    ],  # reading order of the report
 )
