@@ -93,6 +93,21 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["score_error", "integrated_score_error", "sup_score_error"], "score_error"),
     **dict.fromkeys(["LipschitzInterval", "lipschitz_interval"], "lipschitz"),
     **dict.fromkeys(
+        ["Perturbation", "first_order_validity", "mixture_callables", "perturbed_score", "score_derivative"],
+        "sensitivity",
+    ),
+    **dict.fromkeys(
+        [
+            "MixtureScoreModel",
+            "SensitivityResult",
+            "TorchScoreModel",
+            "likelihood_log_density",
+            "sample_sensitivity",
+            "sde_sample_sensitivity",
+        ],
+        "sample_sensitivity",
+    ),
+    **dict.fromkeys(
         ["log_density_derivative", "mixture_fourth_derivative", "noised_1d_derivative"], "scores"
     ),
     **dict.fromkeys(

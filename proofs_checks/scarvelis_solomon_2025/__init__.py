@@ -13,4 +13,5 @@ SUITE = collect_suite(
     name="scarvelis_solomon_2025",
     title="Scarvelis–Solomon: sensitivity of the score and samples to the data",
     reference="C. Scarvelis, J. Solomon, Sensitivity Analysis for Diffusion Models, arXiv 2509.23092",
+    order=["score_derivative", "sample_paths", "trained_network", "figures"],  # reading order
 )
