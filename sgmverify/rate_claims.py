@@ -229,13 +229,15 @@ class RateClaim:
                 expect=self.expect,
             )
         ]
+        # a false claim's generated conditions keep the claim's own reference (not "derived here")
+        necessary = NECESSARY if self.expect == "holds" else self.reference
         compact = [sc for sc in self.scenarios if is_compact_support(sc.data)]
         if self.side == "two_sided" and self.k == 2 and compact:
             out.append(
                 Theorem(
                     id=f"{self.id}.floor",
                     title=f"Necessary for {self.id}: a two-sided bound over ℝ^d is ≥ 1/v_t (compact support)",
-                    reference=NECESSARY,
+                    reference=necessary,
                     bound=Bound("1/v", "lower", f"claimed bound {self.bound_expr}", params=["v"], rtol=1e-12),
                     measure=self.claimed,
                     assumptions=[COMPACT, *[h for h in self.hypotheses if h.name != COMPACT.name]],
@@ -250,7 +252,7 @@ class RateClaim:
                 Theorem(
                     id=f"{self.id}.exponent",
                     title=f"Necessary for {self.id}: exponent a ≥ k − β (β-Hölder cusp law, R9/R10)",
-                    reference=NECESSARY,
+                    reference=necessary,
                     bound=Bound(
                         f"{self.k} - beta", "lower", f"claimed exponent a = {self._a}", params=["beta"]
                     ),

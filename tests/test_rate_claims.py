@@ -114,3 +114,16 @@ def test_module_docstring_examples_run():
     for mod in (sgmverify.rate_claims, sgmverify.suprema):
         res = doctest.testmod(mod)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
+
+
+def test_generated_conditions_keep_a_false_claims_reference():
+    # a negative control's generated checks must not be labelled "exact mathematics derived here"
+    scen = [_sc(UNIFORM, 1e-4, "u")]
+    params = lambda law: {"beta": 0.5}  # noqa: E731
+    bad = RateClaim("c.neg", "", REF, 1, 1, law_params=params, scenarios=scen, expect="violated")
+    good = RateClaim("c.pos", "", REF, 1, 2, law_params=params, scenarios=scen)
+    prov = {th.id: th.reference.provenance for th in bad.theorems() + good.theorems()}
+    assert (
+        prov["c.neg.floor"] is Provenance.RECONSTRUCTED and prov["c.neg.exponent"] is Provenance.RECONSTRUCTED
+    )
+    assert prov["c.pos.floor"] is Provenance.DERIVED and prov["c.pos.exponent"] is Provenance.DERIVED
