@@ -45,6 +45,7 @@ __all__ = [
     "Scheme",
     "Status",
     "Tableau",
+    "broadcast_coefficient",
     "check_grid",
     "coarsen_noise",
     "draw_noise",
@@ -362,9 +363,38 @@ class _Score:
         return s
 
 
-def _coef(values: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """A process coefficient evaluated on an array of times, broadcast (lambdified constants are scalars)."""
+def broadcast_coefficient(values: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A process coefficient evaluated on an array of times, as a float array of ``shape``.
+
+    Lambdified constant coefficients come back as scalars; broadcasting gives every caller the array shape
+    of the times (a read-only view: copy it before writing).
+    """
     return np.broadcast_to(np.asarray(values, dtype=float), shape)
+
+
+_coef = broadcast_coefficient  # the former private name, still used inside the engine
+
+
+def _start(x_init: Any, score: Any) -> tuple[np.ndarray, _Score]:
+    """A validated float copy of the initial states ``(n, d)`` and the counting score wrapper."""
+    x = np.array(x_init, dtype=float)
+    if x.ndim != 2:
+        raise ShapeError(f"x_init must have shape (n, d), got {x.shape}; for one point use x[None, :].")
+    if not np.all(np.isfinite(x)):
+        raise InvalidParameterError("x_init contains NaN or inf; draw it from process.prior(T, d).")
+    if not callable(score):
+        raise InvalidParameterError(f"score must be a callable score(x, t), got {type(score).__name__}.")
+    return x, _Score(score, x.shape)
+
+
+def _stochastic_noise(what: str, rng: Any, noise: Any, shape: tuple[int, ...]) -> Callable[[int], np.ndarray]:
+    """Per-step normals of a stochastic run, which needs exactly one of ``rng`` / ``noise``."""
+    if (rng is None) == (noise is None):
+        raise InvalidParameterError(
+            f"{what} is stochastic: pass exactly one of rng=numpy.random.default_rng(seed) "
+            "or noise=draw_noise(rng, steps, n, d)."
+        )
+    return _noise_source(rng, noise, shape)
 
 
 def _rk_step(process: Any, score: _Score, tab: Tableau, x: np.ndarray, t0: float, t1: float) -> np.ndarray:
@@ -394,9 +424,9 @@ def _fixed_step(process: Any, score: _Score, sch: Scheme, x: np.ndarray, grid: n
     """
     K = grid.size - 1
     if sch.name in ("ei", "ei_ode"):
-        ratio, kappa, nvar = (_coef(c, (K,)) for c in process.transition(grid[:-1], grid[1:]))
+        ratio, kappa, nvar = (broadcast_coefficient(c, (K,)) for c in process.transition(grid[:-1], grid[1:]))
     if sch.name == "em":
-        g = _coef(process.diffusion(grid[:-1]), (K,))
+        g = broadcast_coefficient(process.diffusion(grid[:-1]), (K,))
     for k in range(K):
         t0, t1 = float(grid[k]), float(grid[k + 1])
         h = t0 - t1
@@ -518,23 +548,10 @@ def sample(
     """
     sch = get_scheme(scheme)
     g = check_grid(grid, process)
-    x = np.array(x_init, dtype=float)
-    if x.ndim != 2:
-        raise ShapeError(f"x_init must have shape (n, d), got {x.shape}; for one point use x[None, :].")
-    if not np.all(np.isfinite(x)):
-        raise InvalidParameterError("x_init contains NaN or inf; draw it from process.prior(T, d).")
-    if not callable(score):
-        raise InvalidParameterError(f"score must be a callable score(x, t), got {type(score).__name__}.")
-    sc = _Score(score, x.shape)
+    x, sc = _start(x_init, score)
     z: Callable[[int], np.ndarray] | None = None
     if sch.kind == "sde":
-        if (rng is None) == (noise is None):
-            raise InvalidParameterError(
-                f"scheme {scheme!r} is stochastic: pass exactly one of rng=numpy.random.default_rng(seed) "
-                "or noise=draw_noise(rng, steps, n, d)."
-            )
-        K = g.size - 1
-        z = _noise_source(rng, noise, (K, *x.shape))
+        z = _stochastic_noise(f"scheme {scheme!r}", rng, noise, (g.size - 1, *x.shape))
     with np.errstate(all="ignore"):  # breakdowns are detected and reported as a Status
         if sch.name == "adaptive_ode":
             if method not in _ODE_METHODS:
@@ -617,22 +634,11 @@ def sample_eta(
     if method not in ("em", "heun"):
         raise UnknownNameError(f"unknown η-family method {method!r}; choose 'em' or 'heun'.")
     g = check_grid(grid, process)
-    x = np.array(x_init, dtype=float)
-    if x.ndim != 2:
-        raise ShapeError(f"x_init must have shape (n, d), got {x.shape}; for one point use x[None, :].")
-    if not np.all(np.isfinite(x)):
-        raise InvalidParameterError("x_init contains NaN or inf; draw it from process.prior(T, d).")
-    if not callable(score):
-        raise InvalidParameterError(f"score must be a callable score(x, t), got {type(score).__name__}.")
-    sc, K = _Score(score, x.shape), g.size - 1
+    x, sc = _start(x_init, score)
+    K = g.size - 1
     name = f"eta_{method}(eta={eta:g})"
-    if eta > 0 and (rng is None) == (noise is None):
-        raise InvalidParameterError(
-            f"eta={eta:g} > 0 is stochastic: pass exactly one of rng=numpy.random.default_rng(seed) "
-            "or noise=draw_noise(rng, steps, n, d)."
-        )
-    z = _noise_source(rng, noise, (K, *x.shape)) if eta > 0 else None
-    diff = eta * _coef(process.diffusion(g), (K + 1,))
+    z = _stochastic_noise(f"eta={eta:g} > 0", rng, noise, (K, *x.shape)) if eta > 0 else None
+    diff = eta * broadcast_coefficient(process.diffusion(g), (K + 1,))
     done = K
     with np.errstate(all="ignore"):  # breakdowns are reported as a Status
         for k in range(K):

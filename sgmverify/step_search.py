@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .errors import InvalidParameterError, ShapeError, UnknownNameError
-from .samplers import _coef, check_grid, uniform_grid
+from .samplers import broadcast_coefficient, check_grid, uniform_grid
 
 __all__ = [
     "SpectralLaw",
@@ -72,16 +72,23 @@ class SpectralLaw:
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
 
 
+def _gl_nodes(process: Any, lo: np.ndarray, hi: np.ndarray):
+    r"""12-point Gauss–Legendre nodes on each interval ``[lo_i, hi_i]``: the half-lengths ``(n,)``, and
+    :math:`g^2` and :math:`\log m` of ``process`` at the nodes ``(n, 12)`` (weights: :data:`_GL_W`)."""
+    half = 0.5 * (hi - lo)
+    u = (0.5 * (lo + hi))[:, None] + half[:, None] * _GL_X
+    g2 = broadcast_coefficient(process.diffusion(u), u.shape) ** 2
+    return half, g2, broadcast_coefficient(process.log_mean_coeff(u), u.shape)
+
+
 def _ei_integrals(process: Any, t0: np.ndarray, t1: np.ndarray, log_m1: np.ndarray):
     r"""EI integrals of the steps :math:`t_0 \to t_1 < t_0` by 12-point Gauss–Legendre:
     :math:`\kappa = \int_{t_1}^{t_0} g(u)^2 e^{\ell(t_1) - \ell(u)}du`,
     :math:`v = \int_{t_1}^{t_0} g(u)^2 e^{2(\ell(t_1) - \ell(u))}du`, :math:`\ell = \log m` (as in
     :meth:`LinearSDE.transition`, which uses 48 nodes; 12 are exact to round-off for the smooth
     coefficients of the presets at the step sizes of a sweep — tested against ``transition``)."""
-    half = 0.5 * (t0 - t1)
-    u = (0.5 * (t0 + t1))[:, None] + half[:, None] * _GL_X
-    g2 = _coef(process.diffusion(u), u.shape) ** 2
-    e = log_m1[:, None] - _coef(process.log_mean_coeff(u), u.shape)
+    half, g2, log_m = _gl_nodes(process, t1, t0)
+    e = log_m1[:, None] - log_m
     with np.errstate(over="ignore"):  # a step too long for the schedule: inf coefficients, inf W2
         return half * ((g2 * np.exp(e)) @ _GL_W), half * ((g2 * np.exp(2 * e)) @ _GL_W)
 
@@ -95,16 +102,12 @@ def marginal_var(process: Any, t: Any) -> np.ndarray:
     u = np.unique(np.concatenate([[0.0], tt.ravel()]))
     if u[0] < 0:
         raise InvalidParameterError(f"times must be >= 0, got {u[0]}.")
-    a, b = u[:-1], u[1:]
-    half = 0.5 * (b - a)
-    x = (0.5 * (a + b))[:, None] + half[:, None] * _GL_X
-    g2 = _coef(process.diffusion(x), x.shape) ** 2
-    lmx = _coef(process.log_mean_coeff(x), x.shape)
+    half, g2, lmx = _gl_nodes(process, u[:-1], u[1:])
     shift = lmx.min(axis=1)  # factor e^{-2 min log m} out of each interval's integral (no overflow)
     with np.errstate(divide="ignore"):
         log_inc = np.log(half * ((g2 * np.exp(-2.0 * (lmx - shift[:, None]))) @ _GL_W)) - 2.0 * shift
     log_S = np.logaddexp.accumulate(np.concatenate([[-np.inf], log_inc]))
-    val = np.exp(2.0 * _coef(process.log_mean_coeff(u), u.shape) + log_S)
+    val = np.exp(2.0 * broadcast_coefficient(process.log_mean_coeff(u), u.shape) + log_S)
     return val[np.searchsorted(u, tt)]
 
 
@@ -115,7 +118,7 @@ def grid_moments(process: Any, grid: np.ndarray) -> dict[str, np.ndarray]:
     """
     g = check_grid(grid, process)
     t0, t1 = g[:-1], g[1:]
-    log_m = _coef(process.log_mean_coeff(g), g.shape)
+    log_m = broadcast_coefficient(process.log_mean_coeff(g), g.shape)
     with np.errstate(over="ignore"):
         ratio = np.exp(log_m[1:] - log_m[:-1])
     kappa, nvar = np.empty(t0.size), np.empty(t0.size)
@@ -132,8 +135,8 @@ def grid_moments(process: Any, grid: np.ndarray) -> dict[str, np.ndarray]:
     return {
         "m": m,
         "var": np.exp(2.0 * log_m + log_S),
-        "a": _coef(process.drift_coeff(t0), t0.shape).copy(),
-        "g2": _coef(process.diffusion(t0), t0.shape) ** 2,
+        "a": broadcast_coefficient(process.drift_coeff(t0), t0.shape).copy(),
+        "g2": broadcast_coefficient(process.diffusion(t0), t0.shape) ** 2,
         "ratio": ratio,
         "kappa": kappa,
         "nvar": nvar,

@@ -277,3 +277,15 @@ def test_two_dim_plane_wave_reduces_to_one_dim():
     one_d = _run("eop.hf.sde_l2_nonincreasing")[0]
     assert r.measured.value == pytest.approx(one_d.measured.value, abs=0.01)
     assert two_dim.KS == (1, 4, 16)
+
+
+def test_shared_numerics_helpers():
+    # 16-point Gauss–Legendre integrates e^{-t} on [0.2, 2] to round-off (closed form e^{-0.2} − e^{-2})
+    assert N.gauss_legendre(math.exp, 0.0, 1.0, 16) == pytest.approx(math.e - 1, rel=1e-14)
+    assert N.gauss_legendre(lambda t: math.exp(-t), 0.2, 2.0, 16) == pytest.approx(
+        math.exp(-0.2) - math.exp(-2.0), rel=1e-14
+    )
+    # an error that falls by 4 when the resolution doubles has observed order 2
+    assert N.observed_order(0.25e-3, 1e-3).value == pytest.approx(2.0, rel=1e-15)
+    fine, coarse = N.refinement_levels({"cells": 800, "steps": 200, "npart": 4001, "osteps": 200})
+    assert coarse == {"cells": 400, "steps": 100, "npart": 2001, "osteps": 100} and fine["cells"] == 800

@@ -18,6 +18,7 @@ from sgmverify.samplers import (
     SCHEMES,
     SamplerResult,
     Status,
+    broadcast_coefficient,
     check_grid,
     coarsen_noise,
     draw_noise,
@@ -435,3 +436,14 @@ def test_eta_sampler_reports_breakdown(ou):
 
     out = sample_eta(ou, exploding, np.zeros((2, 1)), uniform_grid(T, 10, 0.01), 1.0, rng=0)
     assert out.status is Status.NAN and not out.ok and out.t_final < 0.5 + 1e-12
+
+
+def test_broadcast_coefficient_gives_the_shape_of_the_times():
+    # a lambdified constant is a scalar, a time-dependent coefficient an array: both get the times' shape
+    const = broadcast_coefficient(2.0, (3, 4))
+    assert const.shape == (3, 4) and const.dtype == float and np.all(const == 2.0)
+    t = np.linspace(0.1, 1.0, 5)
+    vp = VP(0.1, 20.0)
+    assert np.array_equal(broadcast_coefficient(vp.diffusion(t), t.shape), vp.diffusion(t))
+    with pytest.raises(ValueError):  # numpy's broadcast error: a coefficient of another shape is a bug
+        broadcast_coefficient(np.ones(3), (5,))

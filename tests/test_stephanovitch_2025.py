@@ -115,3 +115,12 @@ def test_ladder_full_mode_exponents():
         for k in (2, 3):
             slope, _, _ = ladder.fit_slope(ladder.ladder_points(name, k, "full"))
             assert abs(slope - expected(k)) < 0.01, (name, k, slope)
+
+
+def test_gamma_rate_recovers_the_schedule():
+    # GENERAL is eq. (1) with γ_t = 0.2 + t² and σ = 1.3: γ read back from g_t = σ√(2γ_t) (round-off only)
+    from proofs_checks.stephanovitch_2025._common import GENERAL, OU1, gamma_rate
+
+    for t in (0.0, 0.3, 1.7):
+        assert gamma_rate(GENERAL, t) == pytest.approx(0.2 + t * t, rel=1e-13)
+    assert gamma_rate(OU1, 0.4) == pytest.approx(1.0, rel=1e-13)

@@ -20,8 +20,8 @@ import numpy as np
 
 from sgmverify.fokker_planck import Grid1D, solve_fokker_planck
 
-from ._laws import normal_pdf
-from ._numerics import grid_l2, push_norm, push_w1_flow, pushforward
+from ._laws import normal_logpdf, normal_pdf
+from ._numerics import grid_l2, push_norm, push_w1_flow, pushforward, refinement_levels
 
 HALF_WIDTH = 8.0
 RES = {
@@ -52,6 +52,12 @@ def sde_error(n: float, T: float, D: float, cells: int, steps: int) -> float:
     return grid_l2(sol.final, ref.final, g.dx)
 
 
+def sde_pair(n: float, T: float, D: float, res: str) -> tuple[float, float]:
+    """(fine, coarse) of the SDE L² error at T (:func:`levels`)."""
+    f, c = (sde_error(n, T, D, r["cells"], r["steps"]) for r in levels(res))
+    return f, c
+
+
 def sde_bound(n: float, T: float, D: float, cells: int, steps: int) -> float:
     """Square root of the §4.1b bound, ρ_s from the reference solver."""
     g, ref = reference(T, D, cells, steps)
@@ -67,7 +73,7 @@ def ode_push(n: float, T: float, npart: int, steps: int) -> dict:
         -HALF_WIDTH,
         HALF_WIDTH,
         npart,
-        lambda x: -0.5 * x * x - 0.5 * math.log(2 * math.pi),
+        normal_logpdf,
         lambda x, t: -np.tanh(n * x),
         lambda x, t: -n * sech2(n * x),
         T,
@@ -92,13 +98,5 @@ def ode_mass_near_zero(n: float, T: float, r: float, npart: int, steps: int) -> 
 
 
 def levels(res: str) -> list[dict]:
-    r = RES[res]
-    return [
-        r,
-        {
-            "cells": r["cells"] // 2,
-            "steps": r["steps"] // 2,
-            "npart": r["npart"] // 2 + 1,
-            "osteps": r["osteps"] // 2,
-        },
-    ]
+    """The fine and the coarse resolution (cells, steps, particles halved)."""
+    return refinement_levels(RES[res])

@@ -21,7 +21,16 @@ import math
 import numpy as np
 
 from ._laws import GaussMix, Laplace, UniformMixture
-from ._numerics import cdf_on, fp_final, grid_l2, grid_w1, push_l2, push_w1_cdf, pushforward
+from ._numerics import (
+    cdf_on,
+    fp_final,
+    grid_l2,
+    grid_w1,
+    push_l2,
+    push_w1_cdf,
+    pushforward,
+    refinement_levels,
+)
 
 LAWS = {"laplace": Laplace(), "two-uniform": UniformMixture(), "gauss-mix": GaussMix()}
 #: [−16, 16]: the Laplace tails carry mass e^{−10} ≈ 4.5e-5 beyond ±10, which on [−10, 10] gives an
@@ -34,16 +43,8 @@ RES = {
 
 
 def levels(res: str) -> list[dict]:
-    r = RES[res]
-    return [
-        r,
-        {
-            "cells": r["cells"] // 2,
-            "steps": r["steps"] // 2,
-            "npart": r["npart"] // 2 + 1,
-            "osteps": r["osteps"] // 2,
-        },
-    ]
+    """The fine and the coarse resolution (cells, steps, particles halved)."""
+    return refinement_levels(RES[res])
 
 
 @functools.lru_cache(maxsize=512)

@@ -171,3 +171,9 @@ def two_atom_dscore(x: np.ndarray, t: float, mu: float) -> np.ndarray:
 
 def normal_pdf(x: np.ndarray, var: float = 1.0) -> np.ndarray:
     return np.exp(-0.5 * np.asarray(x, float) ** 2 / var) / math.sqrt(2 * math.pi * var)
+
+
+def normal_logpdf(x: np.ndarray, var: float = 1.0) -> np.ndarray:
+    """log N(x; 0, var) = −x²/(2 var) − ½ log(2π var)."""
+    x = np.asarray(x, float)
+    return -0.5 * x * x / var - 0.5 * math.log(2 * math.pi * var)

@@ -59,11 +59,30 @@ NEGATIVE = Reference(
 
 
 # ------------------------------------------------------------------------------------------ estimates
+def refinement_levels(fine: dict[str, int]) -> list[dict[str, int]]:
+    """The fine resolution and the coarse one with cells, steps and particles halved (``npart`` stays odd)."""
+    coarse = {
+        "cells": fine["cells"] // 2,
+        "steps": fine["steps"] // 2,
+        "npart": fine["npart"] // 2 + 1,
+        "osteps": fine["osteps"] // 2,
+    }
+    return [fine, coarse]
+
+
 def two_level(fine: float, coarse: float, method: str) -> Estimate:
     """``fine ± |fine − coarse|``: a discretisation interval from two resolutions (see module doc)."""
     d = abs(fine - coarse)
     return Estimate(
         fine, fine - d, fine + d, level=None, method=f"{method}; discretisation interval ±{d:.2g}"
+    )
+
+
+def observed_order(fine: float, coarse: float) -> Estimate:
+    """Observed order of convergence log2(e_coarse/e_fine) of an error at two resolutions (grid and steps
+    doubled from coarse to fine), reported as an exact number with both errors."""
+    return Estimate.exact_value(
+        math.log2(coarse / fine), method=f"log2(e_coarse/e_fine), L² errors {coarse:.3g} -> {fine:.3g}"
     )
 
 
@@ -116,6 +135,13 @@ def fitted_slope(xs: list[float], values: list[tuple[float, float]], what: str) 
     )
 
 
+def gauss_legendre(fn: Callable[[float], float], lo: float, hi: float, n: int) -> float:
+    """∫_lo^hi fn(t) dt by n-point Gauss–Legendre (nodes mapped affinely from [−1, 1]), fn called per node."""
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    ts = lo + (hi - lo) * (nodes + 1) / 2
+    return float(np.sum(weights * np.array([fn(t) for t in ts])) * (hi - lo) / 2)
+
+
 # ------------------------------------------------------------------------------------------ grid metrics
 def grid_l2(a: np.ndarray, b: np.ndarray, dx: float) -> float:
     return float(math.sqrt(np.sum((a - b) ** 2) * dx))
@@ -165,8 +191,13 @@ def pushforward(
 
 def push_l2(p: dict, target_logpdf: Callable) -> float:
     """‖q̂ − q‖₂ from characteristics: Σ w (q̂ − q)²/q̂ (see module doc)."""
+    return push_l2_density(p, np.exp(target_logpdf(p["x"])))
+
+
+def push_l2_density(p: dict, q: np.ndarray) -> float:
+    """:func:`push_l2` with the target density ``q`` given by its values at the particles ``p["x"]`` (any
+    dimension: ``p`` needs ``logq`` and the weights ``w``)."""
     qh = np.exp(p["logq"])
-    q = np.exp(target_logpdf(p["x"]))
     return float(math.sqrt(np.sum(p["w"] * (qh - q) ** 2 / qh)))
 
 

@@ -16,8 +16,6 @@ SDE).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sgmverify.claims import Bound, Scenario, Theorem
@@ -27,7 +25,7 @@ from sgmverify.samplers import quadratic_grid, sample_eta
 
 from . import _eta as E
 from ._laws import ou_coeffs
-from ._numerics import background_ref
+from ._numerics import background_ref, observed_order
 
 SECTION = "η-family marginals (claim 2)"
 T_END = 2.0
@@ -40,9 +38,7 @@ REF2 = background_ref(
 def measure_order(sc: Scenario, rng: np.random.Generator) -> Estimate:
     """Observed order log2(e_coarse/e_fine) of the L² error (cells and steps doubled)."""
     p = sc.params
-    f, c = E.eta_pair(p["law"], p["eta"], 0.0, 1.0, T_END, TMIN[p["law"]], p["res"], 0)
-    order = math.log2(c / f)
-    return Estimate.exact_value(order, method=f"log2(e_coarse/e_fine), L² errors {c:.3g} -> {f:.3g}")
+    return observed_order(*E.eta_pair(p["law"], p["eta"], 0.0, 1.0, T_END, TMIN[p["law"]], p["res"], 0))
 
 
 MARGINALS = Theorem(

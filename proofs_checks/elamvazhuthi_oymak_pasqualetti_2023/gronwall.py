@@ -64,8 +64,7 @@ def _b_scenario(n: int, res: str, quick: bool) -> Scenario:
 def _error_pair(p: dict) -> tuple[float, float]:
     if p["case"] == "A":
         return A.sde_pair(p["k"], p["eps"], p["T"], p["D"], p["kind"], p["res"], 0)
-    f, c = (B.sde_error(p["n"], p["T"], p["D"], r["cells"], r["steps"]) for r in B.levels(p["res"]))
-    return f, c
+    return B.sde_pair(p["n"], p["T"], p["D"], p["res"])
 
 
 def measure_error(sc: Scenario, rng: np.random.Generator) -> Estimate:
@@ -118,9 +117,8 @@ def measure_family_max(sc: Scenario, rng: np.random.Generator) -> Estimate:
 
 def _cap_params(sc: Scenario) -> dict:
     p = sc.params
-    a = 1.0 + EPS * EPS / p["D"]
     norm2 = 1.0 / (2.0 * math.sqrt(math.pi * p["D"]))  # ‖N(0, D)‖²₂
-    return {"cap": EPS * math.sqrt(norm2 * math.expm1(a * p["T"]) / (a * p["D"]))}
+    return {"cap": EPS * A.stationary_bound(norm2, EPS, p["T"], p["D"])}  # ‖ρδ‖² ≤ ε²‖ρ‖²
 
 
 SUP_NORM_CAP = Theorem(

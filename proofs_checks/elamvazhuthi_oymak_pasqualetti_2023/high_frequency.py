@@ -32,6 +32,7 @@ from sgmverify.estimates import Estimate
 from sgmverify.figures import FigureOutput, FigureSpec
 
 from . import _checka as A
+from ._laws import normal_pdf
 from ._numerics import (
     NEGATIVE,
     derived_ref,
@@ -205,9 +206,7 @@ def make_snapshots(mode: str, rng: np.random.Generator) -> FigureOutput:
     axes[0].plot(x, pert, "C0-", lw=1, label=f"SDE, f̂ = −x + {EPS} sin({k}x)")
     axes[0].set_title(f"SDE (D = 1) at T = {T_END}")
     y = p["x"]
-    axes[1].plot(
-        y, np.exp(-0.5 * y * y / v) / math.sqrt(2 * math.pi * v), "k-", lw=2, label="continuity truth"
-    )
+    axes[1].plot(y, normal_pdf(y, v), "k-", lw=2, label="continuity truth")
     axes[1].plot(y, np.exp(p["logq"]), "C3-", lw=0.8, label="ODE along characteristics")
     axes[1].set_title(f"ODE (D = 0) at T = {T_END}")
     axes[1].set_xlim(-2, 2)

@@ -43,8 +43,7 @@ def _scenarios(ns: dict, name: str) -> list[Scenario]:
 
 
 def _sde_pairs(p: dict) -> list[tuple[float, float]]:
-    lv = B.levels(p["res"])
-    return [tuple(B.sde_error(n, p["T"], p["D"], r["cells"], r["steps"]) for r in lv) for n in p["ns"]]
+    return [B.sde_pair(n, p["T"], p["D"], p["res"]) for n in p["ns"]]
 
 
 def measure_sde_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:

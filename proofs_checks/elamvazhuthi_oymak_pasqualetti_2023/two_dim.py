@@ -33,6 +33,8 @@ from ._numerics import (
     fitted_slope,
     max_log_increase,
     min_log_increase,
+    observed_order,
+    push_l2_density,
 )
 
 SECTION = "Two-dimensional versions (claims 4, 5, 8)"
@@ -109,9 +111,7 @@ def ode_wave_error(k: int, npart: int, steps: int) -> float:
 
     p = _push2(npart, vel, div, steps)
     v = math.exp(-2 * T_END)
-    qh = np.exp(p["logq"])
-    q = np.exp(-np.sum(p["x"] ** 2, axis=1) / (2 * v)) / (2 * math.pi * v)
-    return float(math.sqrt(np.sum(p["w"] * (qh - q) ** 2 / qh)))
+    return push_l2_density(p, np.exp(-np.sum(p["x"] ** 2, axis=1) / (2 * v)) / (2 * math.pi * v))
 
 
 def measure_sde_wave(sc: Scenario, rng: np.random.Generator) -> Estimate:
@@ -180,10 +180,7 @@ def laplace2d_error(n: int, steps: int, t_min: float = 0.1, T: float = 2.0, half
 
 
 def measure_laplace2d(sc: Scenario, rng: np.random.Generator) -> Estimate:
-    f, c = laplace2d_error(320, 200), laplace2d_error(160, 100)
-    return Estimate.exact_value(
-        math.log2(c / f), method=f"log2(e_coarse/e_fine), L² errors {c:.3g} -> {f:.3g}"
-    )
+    return observed_order(laplace2d_error(320, 200), laplace2d_error(160, 100))
 
 
 _FULL = [Scenario("full", quick=False)]

@@ -1,8 +1,8 @@
 """Shared pieces of the exact / Monte Carlo / reconstructed GNZ checks (private: not collected).
 
-* ``PROCS``: the eight forward processes of the GNZ table (reference §4.1 [V]) at fixed illustrative
-  parameters (the same values as the table module's ``_rows.py``; orders do not depend on them).
-* ``K_CLAIMED``: the table's K column [V], evaluated with unit constants.
+* ``process``: the eight forward processes of the GNZ table (reference §4.1 [V]) at the illustrative
+  parameters of ``_rows.TABLE`` (orders do not depend on them).
+* ``k_claimed``: the table's K column [V], evaluated with unit constants.
 * ``horizon``: T(d, ε) from the initialisation requirement — **derived** (reference §4.3 [D]): VE
   σ_T² = √d/ε, VP/OU ∫₀ᵀ f = log(d/ε), with unit constants.  Written out here directly (the complexity
   module derives the same orders symbolically; this helper only needs the numbers).
@@ -18,10 +18,13 @@ import numpy as np
 from scipy import stats
 
 from sgmverify.claims import Provenance, Reference
+from sgmverify.estimates import Estimate
 from sgmverify.figures import FigureOutput
 from sgmverify.samplers import uniform_grid
 from sgmverify.schedules import GNZ_PROCESSES, SchedulePreset
 from sgmverify.step_search import grid_moments, minimal_steps, spectral_w2
+
+from ._rows import TABLE
 
 AUTHORS = "Gao, Nguyen, Zhu"
 TITLE = "Wasserstein Convergence Guarantees for a General Class of Score-Based Generative Models"
@@ -32,17 +35,8 @@ def ref(where: str, provenance: Provenance) -> Reference:
     return Reference(AUTHORS, TITLE, ARXIV, where, provenance)
 
 
-#: row -> parameters (same illustrative values as ``_rows.py``).
-ROW_PARAMS: dict[str, dict[str, float]] = {
-    "ve_exp": {"a": 1.0, "b": 1.0},
-    "ve_const": {"a": 1.0},
-    "ve_sqrt": {"a": 1.0},
-    "ve_poly": {"a": 1.0, "b": 0.1, "c": 1.0},
-    "ou": {"alpha": 0.5, "sigma": 2.0},
-    "vp_linear": {"a": 1.0, "b": 0.1},
-    "vp_poly": {"a": 1.0, "b": 0.1, "rho": 2.0},
-    "vp_exp": {"a": 0.1, "b": 1.0},
-}
+#: row -> parameters: the illustrative values of the table rows (``_rows.TABLE``), in table order.
+ROW_PARAMS: dict[str, dict[str, float]] = {r.short: dict(r.params) for r in TABLE}
 ROWS = tuple(ROW_PARAMS)
 VE_ROWS = ("ve_exp", "ve_const", "ve_sqrt", "ve_poly")
 
@@ -78,18 +72,6 @@ def k_claimed(row: str, d: float, eps: float) -> float:
     if row == "vp_exp":
         return d * math.log(L) / eps**2
     raise KeyError(row)
-
-
-K_CLAIMED_TEXT = {
-    "ve_exp": "d log(d/ε)/ε²",
-    "ve_const": "d^{3/2} log(d/ε)/ε³",
-    "ve_sqrt": "d^{5/4}/ε^{5/2}",
-    "ve_poly": "d^{1/(2(2c+1))+1}/ε^{1/(2c+1)+2}",
-    "ou": "d log(d/ε)/ε²",
-    "vp_linear": "d √log(d/ε)/ε²",
-    "vp_poly": "d log(d/ε)^{1/(ρ+1)}/ε²",
-    "vp_exp": "d log log(d/ε)/ε²",
-}
 
 
 def horizon(row: str, d: float, eps: float) -> float:
@@ -144,6 +126,11 @@ def spectrum(kind: str, d: int) -> dict[str, np.ndarray]:
     return {"eigvals": lam, "multiplicity": mult, "mean": np.full(n, ANISO_MEAN)}
 
 
+def spectrum_second_moment(s: dict[str, np.ndarray]) -> float:
+    """E‖x₀‖² = Σ_j n_j (λ_j + ν_j²) of the data given by :func:`spectrum`."""
+    return float(np.sum(s["multiplicity"] * (s["eigvals"] + s["mean"] ** 2)))
+
+
 def w2_exact(row: str, kind: str, d: int, T: float, K: int, scheme: str, init: str, **kw) -> float:
     """Exact W2(sampler output, data) from :func:`sgmverify.step_search.spectral_w2`."""
     return spectral_w2(process(row), T=T, steps=K, scheme=scheme, init=init, **spectrum(kind, d), **kw)
@@ -163,6 +150,13 @@ def slope_ci(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, 
     p, cov = np.polyfit(x, y, 1, cov=True)
     half = stats.t.ppf(0.5 + level / 2, len(x) - 2) * math.sqrt(max(cov[0, 0], 0.0))
     return float(p[0]), float(p[0] - half), float(p[0] + half)
+
+
+def percentile_estimate(point: float, reps, method: str, n: int, extra: dict | None = None) -> Estimate:
+    """``point`` with the 95% percentile interval of its bootstrap replicates ``reps``, widened to contain
+    ``point`` (as :func:`sgmverify.estimates.bootstrap_ci`)."""
+    lo, hi = np.quantile(reps, [0.025, 0.975])
+    return Estimate(point, min(lo, point), max(hi, point), level=0.95, n=n, method=method, extra=extra or {})
 
 
 QUICK_GRID = ((1, 0.1), (1, 0.03), (10, 0.1), (10, 0.03))

@@ -38,7 +38,7 @@ from sgmverify.distributions import Density1D, Gaussian
 from sgmverify.estimates import Estimate
 from sgmverify.schedules import CIFAR10_SCHEDULES
 
-from ._rows import TABLE
+from ._rows import ROWS, TABLE
 
 SECTION = "Contraction identities"
 
@@ -64,7 +64,7 @@ _ROW_T = 2.0  # horizon for the table rows at sample parameters (CIFAR-10 schedu
 def schedule(key: str):
     """A table row (``row:<short>``, sample parameters) or a CIFAR-10 preset (exact VE convention)."""
     if key.startswith("row:"):
-        return next(r for r in TABLE if r.short == key[4:]).process()
+        return ROWS[key.removeprefix("row:")].process()
     return CIFAR10_SCHEDULES[key]()
 
 
@@ -364,8 +364,8 @@ _M_BOUND = "1/(mu**2/m0 + sigma2)"
 _L_BOUND = "1/(mu**2*invL0 + sigma2)"
 # Gaussian: closed-form covariance inverse, round-off only (rtol 1e-9).  Non-Gaussian: -(log p_t)'' by float
 # quadrature of the posterior variance, about 1e-9 relative (tests compare a Gaussian Density1D with its
-# closed
-# form); rtol 1e-7 leaves margin without hiding a real violation (the bounds are strict away from |x| -> inf).
+# closed form); rtol 1e-7 leaves margin without hiding a real violation (the bounds are strict away from
+# |x| -> inf).
 THEOREMS += [
     Theorem(
         id="gnz.bl.gaussian_m",

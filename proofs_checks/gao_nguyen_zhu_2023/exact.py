@@ -52,6 +52,7 @@ from sgmverify.schedules import gnz_ou
 from sgmverify.step_search import SpectralLaw, spectral_law, spectral_w2
 
 from . import _common as C
+from ._rows import ROWS as TABLE_ROWS
 
 SECTION = "Exact checks on Gaussian data"
 
@@ -106,7 +107,7 @@ ORDER_SCENARIOS = [
         sampler=scheme,
         params={"row": row, "kind": kind, "scheme": scheme, "init": init, "mode": mode},
         quick=mode == "quick",
-        description=f"K column {C.K_CLAIMED_TEXT[row]}",
+        description=f"K column {TABLE_ROWS[row].K_text}",
     )
     for row in C.ROWS
     for kind in ("iso", "aniso")
@@ -325,10 +326,14 @@ def _init_case(sc: Scenario):
 
 def _init_params(sc: Scenario) -> dict:
     _, _, s, mu, v = _init_case(sc)
-    lam, n, nu = s["eigvals"], s["multiplicity"], s["mean"]
-    second = float(np.sum(n * (lam + nu**2)))
-    d = sc.params["d"]
-    return {"d": d, "mu": mu, "sigma": math.sqrt(v), "s0": math.sqrt(lam[0]), "second_moment": second}
+    second = C.spectrum_second_moment(s)
+    return {
+        "d": sc.params["d"],
+        "mu": mu,
+        "sigma": math.sqrt(v),
+        "s0": math.sqrt(s["eigvals"][0]),
+        "second_moment": second,
+    }
 
 
 def measure_init_gap(sc: Scenario, rng: np.random.Generator) -> Estimate:

@@ -163,15 +163,11 @@ def measure_mc_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     boots = np.array([r[1] for r in runs])  # (len(K), n_boot)
     with np.errstate(divide="ignore"):
         slopes = np.array([np.polyfit(log_eta, np.log(boots[:, b]), 1)[0] for b in range(boots.shape[1])])
-    slopes = slopes[np.isfinite(slopes)]
-    lo, hi = np.quantile(slopes, [0.025, 0.975])
-    return Estimate(
+    return C.percentile_estimate(
         point,
-        min(lo, point),
-        max(hi, point),
-        level=0.95,
+        slopes[np.isfinite(slopes)],
+        f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
         n=p["n"],
-        method=f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
         extra={"w2": [r[0] for r in runs], "floor_w2": math.sqrt(null_floor(p["n"]))},
     )
 

@@ -134,7 +134,7 @@ def _gauss_setup(p: dict):
 def gaussian_bound_params(sc: Scenario) -> dict:
     p = sc.params
     s, proc, T, w2_init, _ = _gauss_setup(p)
-    lam, n, nu = s["eigvals"], s["multiplicity"], s["mean"]
+    lam = s["eigvals"]
     parts = reconstructed_bound(
         proc,
         T,
@@ -143,7 +143,7 @@ def gaussian_bound_params(sc: Scenario) -> dict:
         d=p["d"],
         m0=1 / lam.max(),
         L0=1 / lam.min(),
-        second_moment=float(np.sum(n * (lam + nu**2))),
+        second_moment=C.spectrum_second_moment(s),
         w2_init=w2_init if p["init"] == "prior" else 0.0,
         M=p["M"],
     )
@@ -226,8 +226,7 @@ def mc_bound_params(sc: Scenario) -> dict:
 def measure_mc(sc: Scenario, rng: np.random.Generator) -> Estimate:
     p = sc.params
     w, boots = MC.mc_w2(p["row"], "ei", p["K"], p["n"], sc.seed + p["K"])
-    lo, hi = np.quantile(boots, [0.025, 0.975])
-    return Estimate(w, min(lo, w), max(hi, w), level=0.95, n=p["n"], method="debiased quantile W2, bootstrap")
+    return C.percentile_estimate(w, boots, "debiased quantile W2, bootstrap", n=p["n"])
 
 
 RECON_MC = Theorem(

@@ -246,9 +246,10 @@ def make_orders(mode: str, rng: np.random.Generator) -> FigureOutput:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     table = []
     for row in TABLE:
-        dv = derived(row.short, dict(row.params).get(EXPONENT_PARAMS.get(row.short, ""), None))
-        params = {k: v for k, v in row.params}
-        eta_tab = table_entry(row.short, "eta", params.get(EXPONENT_PARAMS.get(row.short, "")))
+        params = dict(row.params)
+        exponent = params.get(EXPONENT_PARAMS.get(row.short, ""))
+        dv = derived(row.short, exponent)
+        eta_tab = table_entry(row.short, "eta", exponent)
         eta_fn = sp.lambdify(
             (sp.Symbol("d", positive=True), sp.Symbol("epsilon", positive=True)), eta_tab.expr
         )

@@ -12,6 +12,7 @@ import functools
 import math
 
 import numpy as np
+from scipy import stats
 
 from sgmverify.claims import Assumption, AssumptionResult, Provenance, Reference, Scenario
 from sgmverify.distributions import Density1D, Gaussian, GaussianMixture
@@ -48,6 +49,11 @@ VPLIKE = TimeChangedOU(1, "(b0 + t*(b1 - b0))/2", 1, {"b0": 0.1, "b1": 20.0})
 GENERAL = TimeChangedOU(0.5, "g0 + t**2", 1.3, {"g0": 0.2})
 #: the VE member (λ = 0, γ = 1/2, σ = 1): m = 1, v_t = t — the reduction target of ref. §1.4
 VE_UNIT = TimeChangedOU(0, "1/2", 1)
+
+
+def gamma_rate(proc: TimeChangedOU, t: float) -> float:
+    """The schedule γ_t of eq. (1), read off the process's diffusion g_t = σ√(2γ_t): γ_t = g_t²/(2σ²)."""
+    return float(proc.diffusion(t)) ** 2 / (2 * proc.sigma_coeff**2)
 
 
 def t_for_s(s: float) -> float:
@@ -205,6 +211,16 @@ def sup(sc: Scenario, k: int, side: str | None = None, marks: Landmarks | None =
 
 def exact(value: float, how: str) -> Estimate:
     return Estimate.exact_value(float(value), method=how)
+
+
+def fit_slope(points) -> tuple[float, float, float]:
+    """OLS slope of log y against log x over ``points`` = [(x, y), ...], with its 95% Student-t interval
+    (slope ± t_{0.975, n−2}·stderr)."""
+    x = np.log([p[0] for p in points])
+    y = np.log([p[1] for p in points])
+    fit = stats.linregress(x, y)
+    half = stats.t.ppf(0.975, len(x) - 2) * fit.stderr
+    return float(fit.slope), float(fit.slope - half), float(fit.slope + half)
 
 
 def scenarios(laws, times, process=OU1, quick_times=None, prefix="") -> list[Scenario]:

@@ -28,7 +28,7 @@ from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.processes import TimeChangedOU
 from sgmverify.suprema import landmarks
 
-from ._common import FORWARD, GENERAL, OU1, VE_UNIT, VPLIKE, derived, exact, law
+from ._common import FORWARD, GENERAL, OU1, VE_UNIT, VPLIKE, derived, exact, gamma_rate, law
 
 SECTION = "Forward process (eq. 1) and reductions"
 
@@ -37,14 +37,7 @@ _PROCESSES = {"OU": OU1, "VP-like": VPLIKE, "general": GENERAL}
 
 def _big_gamma(proc: TimeChangedOU, t: float) -> float:
     """Γ_t = ∫_0^t γ by scipy quadrature of the schedule γ = g²/(2σ²) (g: the process's diffusion)."""
-    val, _ = quad(
-        lambda u: float(proc.diffusion(u)) ** 2 / (2 * proc.sigma_coeff**2),
-        0.0,
-        t,
-        epsabs=0.0,
-        epsrel=1e-13,
-        limit=200,
-    )
+    val, _ = quad(lambda u: gamma_rate(proc, u), 0.0, t, epsabs=0.0, epsrel=1e-13, limit=200)
     return val
 
 

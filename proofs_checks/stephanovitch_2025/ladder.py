@@ -24,14 +24,13 @@ import functools
 import math
 
 import numpy as np
-from scipy import stats
 
 from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
 from sgmverify.figures import FigureOutput, FigureSpec
 from sgmverify.suprema import Landmarks, ScanConfig, landmarks, sup_over_x
 
-from ._common import NEGATIVE, OU1, derived, law, t_for_s
+from ._common import NEGATIVE, OU1, derived, fit_slope, law, t_for_s
 
 SECTION = "Smoothness ladder"
 
@@ -72,15 +71,6 @@ def ladder_points(name: str, k: int, mode: str) -> tuple[tuple[float, float], ..
         res = sup_over_x(law(name), OU1, t, k, config=cfg, marks=_marks(name))
         out.append((math.sqrt(OU1.var(t)), res.value))
     return tuple(out)
-
-
-def fit_slope(points) -> tuple[float, float, float]:
-    """OLS slope of log sup against log s with its 95% Student-t interval."""
-    x = np.log([p[0] for p in points])
-    y = np.log([p[1] for p in points])
-    fit = stats.linregress(x, y)
-    half = stats.t.ppf(0.975, len(x) - 2) * fit.stderr
-    return float(fit.slope), float(fit.slope - half), float(fit.slope + half)
 
 
 def measure_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:

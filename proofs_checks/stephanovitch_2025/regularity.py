@@ -46,19 +46,31 @@ _T = (0.1, 1e-3)  # s_t ≈ 0.43 and 0.045
 _ALL = scenarios(ALL_LAWS, _T, quick_times=(1e-3,))
 
 
-def _m_lam_min(sc: Scenario, rng):
-    r = sup(sc, 2, side="min")
-    return exact(r.value, r.evidence)
+def _sup_measure(side: str | None = None, k: int | None = None):
+    """A measure: the honest scan of ∇^k log p_t over x (``side`` "min"/"max": λ_min/λ_max of the Hessian,
+    None: the norm), k from ``params["k"]`` when not given, reported with its evidence."""
+
+    def measure(sc: Scenario, rng):
+        r = sup(sc, sc.params["k"] if k is None else k, side=side)
+        return exact(r.value, r.evidence)
+
+    return measure
 
 
-def _m_lam_max(sc: Scenario, rng):
-    r = sup(sc, 2, side="max")
-    return exact(r.value, r.evidence)
+_m_lam_min = _sup_measure("min", k=2)
+_m_lam_max = _sup_measure("max", k=2)
+_m_lip = _sup_measure(k=2)
+_m_sup_k = _sup_measure()
 
 
-def _m_lip(sc: Scenario, rng):
-    r = sup(sc, 2)
-    return exact(r.value, r.evidence)
+def _per_k(ks, laws, times, quick_times) -> list[Scenario]:
+    """:func:`scenarios` once per derivative order k (name prefix ``k<k>-``, k in ``params["k"]``)."""
+    out = []
+    for k in ks:
+        for sc in scenarios(laws, times, quick_times=quick_times, prefix=f"k{k}-"):
+            sc.params["k"] = k
+            out.append(sc)
+    return out
 
 
 FLOOR = Theorem(
@@ -209,11 +221,7 @@ def _boundary_params(sc: Scenario) -> dict:
     return {"c_k": boundary_constant(sc.params["k"])}
 
 
-_R8 = []
-for _k in (2, 3, 4):
-    for _sc in scenarios(("uniform", "two_point"), (5e-3, 5e-5, 5e-7), quick_times=(5e-5,), prefix=f"k{_k}-"):
-        _sc.params["k"] = _k
-        _R8.append(_sc)
+_R8 = _per_k((2, 3, 4), ("uniform", "two_point"), (5e-3, 5e-5, 5e-7), quick_times=(5e-5,))
 BOUNDARY = Theorem(
     id="steph.R8.boundary",
     title="R8: uniform [−1,1]: s_t^k sup_x|∂^k log p_t| = c_k = sup|(log Φ)^{(k)}| (c₂ = 1, a limit at ∞)",
@@ -257,16 +265,7 @@ def _two_point_params(sc: Scenario) -> dict:
     return p
 
 
-def _m_sup_k(sc: Scenario, rng):
-    r = sup(sc, sc.params["k"])
-    return exact(r.value, r.evidence)
-
-
-_R11 = []
-for _k in (3, 4):
-    for _sc in scenarios(("two_point", "uniform"), (0.05, 5e-3, 5e-5), quick_times=(5e-3,), prefix=f"k{_k}-"):
-        _sc.params["k"] = _k
-        _R11.append(_sc)
+_R11 = _per_k((3, 4), ("two_point", "uniform"), (0.05, 5e-3, 5e-5), quick_times=(5e-3,))
 TWO_POINT_HIGHER = Theorem(
     id="steph.R11.two_point",
     title="R11: two-point ±a: ∂^k log p_t = (ma/v)^k tanh^{(k−1)}(max/v); sup = (ma/v)^k·{4/(3√3), 2}",

@@ -25,13 +25,13 @@ import math
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy import stats
 from scipy.integrate import quad, solve_ivp
 from sympy.codegen.cfunctions import expm1
 
 from sgmverify.claims import Bound, Scenario, Theorem
+from sgmverify.estimates import Estimate
 
-from ._common import CUSP, GAUSSIAN, GENERAL, OU1, derived, exact, law, sup
+from ._common import CUSP, GAUSSIAN, GENERAL, OU1, derived, exact, fit_slope, gamma_rate, law, sup
 
 SECTION = "Time integrability and ODE stability (claims 11–12)"
 
@@ -48,14 +48,11 @@ def measure_t_exponent(sc: Scenario, rng: np.random.Generator):
         vals.append(max(sup(sc_t, 2, side="max").value, 0.0))
     if min(vals) <= 0:
         return exact(math.inf, "Λ⁺ vanishes on the grid: integrable trivially")
-    fit = stats.linregress(np.log(ts), np.log(vals))
-    half = stats.t.ppf(0.975, len(ts) - 2) * fit.stderr
-    from sgmverify.estimates import Estimate
-
+    slope, lo, hi = fit_slope(list(zip(ts, vals)))
     return Estimate(
-        fit.slope,
-        fit.slope - half,
-        fit.slope + half,
+        slope,
+        lo,
+        hi,
         n=len(ts),
         method=f"OLS t-exponent of sup_x λ_max over t in [{ts[0]:.0e}, {ts[-1]:.0e}]",
     )
@@ -112,7 +109,6 @@ def measure_cusp_integral(sc: Scenario, rng):
 
 
 _EPS = sp.Symbol("eps", real=True)
-_EPS = sp.Symbol("eps", real=True)
 INV_VAR = Theorem(
     id="steph.c11.inverse_variance",
     title="∫_ε^1 dt/v_t = ½ log((e²−1)/(e^{2ε}−1)) (OU): the 1/v_t rate diverges like ½ log(1/ε)",
@@ -151,16 +147,12 @@ CUSP_INTEGRAL = Theorem(
 
 
 # --------------------------------------------------------------------------------------------- Grönwall
-def _gamma_t(proc, t: float) -> float:
-    return float(proc.diffusion(t)) ** 2 / (2 * proc.sigma_coeff**2)
-
-
 def _rates(sc: Scenario, t: float) -> np.ndarray:
     """Per eigen-direction a_i(t) = γ_t(λ − σ²/(m_t²ℓ_i + v_t)) of the linear backward ODE."""
     proc = sc.process
     lam = sc.data.eigh()[0]
     m, v = proc.mean_coeff(t), proc.var(t)
-    return _gamma_t(proc, t) * (proc.lam - proc.sigma_coeff**2 / (m * m * lam + v))
+    return gamma_rate(proc, t) * (proc.lam - proc.sigma_coeff**2 / (m * m * lam + v))
 
 
 def measure_sensitivity(sc: Scenario, rng):
@@ -171,7 +163,7 @@ def measure_sensitivity(sc: Scenario, rng):
 
     def rhs(r, D):
         t = T - r
-        return _rates(sc, t) * D + _gamma_t(proc, t) * proc.sigma_coeff**2 * delta
+        return _rates(sc, t) * D + gamma_rate(proc, t) * proc.sigma_coeff**2 * delta
 
     sol = solve_ivp(rhs, (0.0, T - t_min), np.zeros_like(delta), method="DOP853", rtol=1e-12, atol=1e-14)
     return exact(float(np.linalg.norm(sol.y[:, -1])), "exact sensitivity: solve_ivp (DOP853, rtol 1e-12)")
@@ -192,7 +184,7 @@ def _gronwall_params(sc: Scenario) -> dict:
         return val
 
     total, _ = quad(
-        lambda rho: math.exp(inner(rho)) * _gamma_t(proc, T - rho) * err,
+        lambda rho: math.exp(inner(rho)) * gamma_rate(proc, T - rho) * err,
         0.0,
         R,
         epsabs=0,
