@@ -109,7 +109,21 @@ class Reference:
     title: str = ""
     arxiv: str = ""
     where: str = ""  # theorem / equation / table number
-    provenance: Provenance = Provenance.VERIFIED
+    provenance: Provenance | str | None = None  # required: no statement is "verified" by default
+
+    def __post_init__(self) -> None:
+        if self.provenance is None:
+            raise InvalidParameterError(
+                f"Reference({self.authors!r}, ...) needs provenance=Provenance.<tag>: VERIFIED only for the "
+                "paper's own statement checked against its text; DERIVED, RECONSTRUCTED, SECONDARY, "
+                "NOT_FOUND or TEXTBOOK otherwise."
+            )
+        try:
+            object.__setattr__(self, "provenance", Provenance(self.provenance))
+        except ValueError as exc:
+            raise InvalidParameterError(
+                f"unknown provenance {self.provenance!r}; use one of {[p.value for p in Provenance]}."
+            ) from exc
 
     def cite(self) -> str:
         parts = [self.authors]

@@ -946,8 +946,14 @@ class TestReference:
     def test_full_citation(self):
         assert REF.cite() == "A. Author and B. Author, “A paper”, arXiv:2301.00001, Thm 3 [derived]"
 
-    def test_minimal_citation_defaults_to_verified(self):
-        assert Reference("Doe").cite() == "Doe [verified]"
+    def test_provenance_is_required_and_checked(self):
+        # no statement is "verified" by default: the tag must be stated
+        with pytest.raises(InvalidParameterError, match="needs provenance"):
+            Reference("Doe")
+        with pytest.raises(InvalidParameterError, match="unknown provenance"):
+            Reference("Doe", provenance="checked")
+        assert Reference("Doe", provenance="derived").provenance is Provenance.DERIVED
+        assert Reference("Doe", provenance=Provenance.VERIFIED).cite() == "Doe [verified]"
 
     @pytest.mark.parametrize("prov", list(Provenance))
     def test_every_provenance_tag_is_cited(self, prov):

@@ -145,7 +145,13 @@ def _k_theorem(short: str) -> Theorem:
     return Theorem(
         id=f"gnz.table.K.{short}",
         title=f"Table K for {row.label}: {row.K_text} = T/η, T derived from the initialisation requirement",
-        reference=Reference(_AUTH, _TITLE, _ARXIV, "complexity table (§4.1 of the reference), K column"),
+        reference=Reference(
+            _AUTH,
+            _TITLE,
+            _ARXIV,
+            "consistency of the [V] K cell (§4.1 of the reference) with the §4.3 [D] reconstruction",
+            provenance=Provenance.DERIVED,
+        ),
         bound=_BOUND_K,
         measure=measure_k,
         scenarios=_scenarios(short),
@@ -162,7 +168,13 @@ def _eta_theorem(short: str) -> Theorem:
     return Theorem(
         id=f"gnz.table.eta.{short}",
         title=f"Table η for {row.label}: {row.eta_text} is admissible for √(dη) ≤ ε, i.e. O(ε²/d)",
-        reference=Reference(_AUTH, _TITLE, _ARXIV, "complexity table (§4.1 of the reference), η column"),
+        reference=Reference(
+            _AUTH,
+            _TITLE,
+            _ARXIV,
+            "consistency of the [V] η cell (§4.1 of the reference) with the §4.3 [D] reconstruction",
+            provenance=Provenance.DERIVED,
+        ),
         bound=_BOUND_ETA,
         measure=measure_eta,
         scenarios=_scenarios(short),
