@@ -23,11 +23,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
 
 import argparse  # noqa: E402
 import math  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 from sgmverify import laws_derivatives as ld  # noqa: E402
 from sgmverify.distributions import Density1D  # noqa: E402
@@ -72,15 +71,6 @@ def laws():
     }
 
 
-def median_time(fn, repeats: int, *args) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def mp_all(law, pts, k, cond):
     return [law._mp_point(pts[i], k, float(cond[i])) for i in range(len(pts))]
 
@@ -113,16 +103,16 @@ def main() -> None:
             x = points(name.split()[0], math.sqrt(v), 6 if generic else n)
             for k in (2, 4):
                 if generic:
-                    t_auto = median_time(law.log_density_derivative, 1, x, k) / len(x)
+                    t_auto = median_time(law.log_density_derivative, 1, x, k)[0] / len(x)
                     print(row(name, v, k, ["-", "-", "-", f"{t_auto * 1e6:.0f}", "quad"]))
                     continue
-                t_float = median_time(law._dk_float, repeats, x, k) / len(x)
+                t_float = median_time(law._dk_float, repeats, x, k)[0] / len(x)
                 _, cond = law._dk_float(x, k)
                 flagged = ~np.isfinite(cond) | (cond * ld.EPS > FLOAT_TOL)
                 sub = x[: max(4, len(x) // 4)]
                 _, csub = law._dk_float(sub, k)
-                t_mp = median_time(mp_all, repeats, law, sub, k, csub) / len(sub)
-                t_auto = median_time(law.log_density_derivative, repeats, x, k) / len(x)
+                t_mp = median_time(mp_all, repeats, law, sub, k, csub)[0] / len(sub)
+                t_auto = median_time(law.log_density_derivative, repeats, x, k)[0] / len(x)
                 cols = [f"{t_float * 1e6:.1f}", f"{t_mp * 1e6:.0f}", f"{t_mp / t_float:.0f}"]
                 print(row(name, v, k, [*cols, f"{t_auto * 1e6:.0f}", f"{flagged.mean():.0%}"]))
 

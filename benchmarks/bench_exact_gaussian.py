@@ -35,6 +35,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import ot  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 from sgmverify.distributions import Gaussian  # noqa: E402
 from sgmverify.gaussian_exact import sampler_w2  # noqa: E402
@@ -49,16 +50,6 @@ def make_data(d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((d, d))
     return rng.standard_normal(d), a @ a.T / d + 0.1 * np.eye(d)
-
-
-def median_time(fn, repeats: int) -> tuple[float, object]:
-    """Median wall time of ``fn()`` over ``repeats`` calls, and its last value."""
-    times, value = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
 
 
 def empirical_w2(x: np.ndarray, y: np.ndarray) -> float:

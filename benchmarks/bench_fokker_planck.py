@@ -27,10 +27,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
 
 import argparse  # noqa: E402
 import math  # noqa: E402
-import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 from scipy.linalg import solve_banded  # noqa: E402
 
 from sgmverify.fokker_planck import Grid1D, Grid2D, solve_fokker_planck  # noqa: E402
@@ -52,15 +52,6 @@ def drift_1d(x: np.ndarray, t: float) -> np.ndarray:
 
 def drift_2d(x: np.ndarray, y: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
     return -x, -y
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def baseline_banded_cn(grid: Grid1D, rho0: np.ndarray, n_steps: int) -> np.ndarray:
@@ -90,9 +81,11 @@ def throughput(quick: bool, repeats: int) -> None:
     for n in sizes:
         g = Grid1D(-8, 8, n)
         r0 = gauss(g.x, M0, V0)
-        tb, _ = timed(lambda g=g, r0=r0: baseline_banded_cn(g, r0, steps), repeats)
-        td, _ = timed(lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_1d, 1.0, 0.0, T, steps), repeats)
-        ta, _ = timed(
+        tb, _ = median_time(lambda g=g, r0=r0: baseline_banded_cn(g, r0, steps), repeats)
+        td, _ = median_time(
+            lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_1d, 1.0, 0.0, T, steps), repeats
+        )
+        ta, _ = median_time(
             lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_1d, 1.0, 0.0, T, steps, autonomous=True),
             repeats,
         )
@@ -111,8 +104,10 @@ def throughput(quick: bool, repeats: int) -> None:
     for n in sizes2:
         g = Grid2D((-8, -8), (8, 8), (n, n))
         r0 = gauss(g.X, M0, V0) * gauss(g.Y, M0, V0)
-        td, _ = timed(lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_2d, 1.0, 0.0, T, steps), repeats)
-        ta, _ = timed(
+        td, _ = median_time(
+            lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_2d, 1.0, 0.0, T, steps), repeats
+        )
+        ta, _ = median_time(
             lambda g=g, r0=r0: solve_fokker_planck(g, r0, drift_2d, 1.0, 0.0, T, steps, autonomous=True),
             repeats,
         )

@@ -25,10 +25,9 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sgmverify.distributions import Gaussian  # noqa: E402
@@ -39,15 +38,6 @@ from sgmverify.step_search import spectral_w2  # noqa: E402
 
 T, T_MIN = 3.0, 0.01
 PROC = gnz_vp_linear(a=1.0, b=0.1)
-
-
-def median_time(fn, repeats: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
 
 
 def mc_w2(lam: np.ndarray, K: int, n: int, seed: int) -> float:

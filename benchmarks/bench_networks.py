@@ -22,12 +22,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 from sgmverify.distributions import GaussianMixture  # noqa: E402
 from sgmverify.lipschitz import lipschitz_interval, lipschitz_upper  # noqa: E402
@@ -40,15 +39,6 @@ def _mixture(d: int) -> GaussianMixture:
     means = np.zeros((4, d))
     means[:, 0] = [-1.5, -0.5, 0.5, 1.5]
     return GaussianMixture(np.full(4, 0.25), means, 0.2 * np.eye(d))
-
-
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _bare_loop(net, d: int, steps: int, batch: int) -> None:
@@ -86,16 +76,16 @@ def main() -> None:
             holder["net"] = train_score_network(data, proc, cfg, cache=False)
 
         train()  # warm-up (lambdified process coefficients, torch first-call costs)
-        t_train = _median(train, repeats)
+        t_train = median_time(train, repeats)[0]
         net = holder["net"]
-        t_bare = _median(lambda net=net, d=d: _bare_loop(net, d, steps, 256), repeats)
+        t_bare = median_time(lambda net=net, d=d: _bare_loop(net, d, steps, 256), repeats)[0]
         rng = np.random.default_rng(0)
-        t_lip = _median(partial(lipschitz_interval, net, 0.1, data=data, n=512, rng=rng), repeats)
-        t_up = _median(partial(lipschitz_upper, net, 0.1), max(repeats, 5))
-        t_err = _median(partial(score_error, net, data, proc, 0.1, n=4096, rng=rng), repeats)
-        t_int = _median(
+        t_lip = median_time(partial(lipschitz_interval, net, 0.1, data=data, n=512, rng=rng), repeats)[0]
+        t_up = median_time(partial(lipschitz_upper, net, 0.1), max(repeats, 5))[0]
+        t_err = median_time(partial(score_error, net, data, proc, 0.1, n=4096, rng=rng), repeats)[0]
+        t_int = median_time(
             partial(integrated_score_error, net, data, proc, 1e-3, 1.0, "sigma2", rng=rng), repeats
-        )
+        )[0]
         sps, bare = steps * 256 / t_train, steps * 256 / t_bare
         print(
             f"{d:>3} {w}x{depth:<3} {sps:>13.0f} {bare:>12.0f} {sps / bare:>6.2f} {t_lip:>7.3f} {t_up:>9.4f} "

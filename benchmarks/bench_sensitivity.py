@@ -31,11 +31,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # o
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 from sgmverify.distributions import GaussianMixture  # noqa: E402
 from sgmverify.processes import VP  # noqa: E402
@@ -45,15 +44,6 @@ from sgmverify.sensitivity import Perturbation  # noqa: E402
 
 torch.set_num_threads(1)
 PROC = VP(0.1, 20.0)
-
-
-def _median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _mixture(d: int) -> GaussianMixture:
@@ -111,8 +101,8 @@ def run(cases, K: int, repeats: int) -> list[dict]:
         plain = functools.partial(sample, PROC, plain_score, x_T, grid, "rk4_ode")
         sens = functools.partial(sample_sensitivity, PROC, model, chi, x_T, grid, lp, rng=rng)
         sens()  # warm-up: the first forward-mode pass imports torch's decompositions (~2 s, once)
-        t_plain = _median_time(plain, repeats)
-        t_sens = _median_time(sens, repeats)
+        t_plain = median_time(plain, repeats)[0]
+        t_sens = median_time(sens, repeats)[0]
         rows.append(
             {
                 "model": kind,
