@@ -8,8 +8,9 @@ the horizon :math:`T(d,\varepsilon)` is fixed by an *initialisation requirement*
   :math:`\sqrt d/(1 + m_0\sigma_T^2)`, so :math:`\sigma_T^2 = \int_0^T g^2 \asymp \sqrt d/\varepsilon`;
 * otherwise (OU / VP): it is of order :math:`\sqrt d\,e^{-\int_0^T f}` with :math:`f = -a`, so
   :math:`\int_0^T f \asymp \log(\sqrt d/\varepsilon) \asymp \log(d/\varepsilon)`;
-* the discretisation term :math:`\sqrt{d\eta} \le \varepsilon` gives :math:`\eta \asymp \varepsilon^2/d`
-  (an argument of :func:`derive_complexity`; pass another :class:`Order` for another scheme).
+* the discretisation term :math:`\sqrt{d\eta} \le \varepsilon` gives :math:`\eta \asymp \varepsilon^2/d`,
+  solved for :math:`\eta` by sympy in :func:`derive_step_order` (the default of :func:`derive_complexity`;
+  pass another :class:`Order`, or derive one from another requirement, for another scheme).
 
 This is the reconstruction of the complexity logic in the GNZ math reference (``gao_nguyen_zhu.md`` §4.3,
 tag [D]).  The inversion is general: the growth function :math:`F(T) = \int_0^T h` (:math:`h = g^2` or
@@ -48,6 +49,7 @@ __all__ = [
     "D_SYMBOL",
     "EPS_SYMBOL",
     "ETA_DISCRETISATION",
+    "ETA_SYMBOL",
     "ComplexityDerivation",
     "Growth",
     "Order",
@@ -55,10 +57,12 @@ __all__ = [
     "damping_closed_form",
     "damping_expr",
     "derive_complexity",
+    "derive_step_order",
     "dominance_excess",
     "leading_growth",
     "log_of_order",
     "order_gap",
+    "order_of",
     "propagated_convexity",
     "propagated_smoothness",
 ]
@@ -295,8 +299,70 @@ def leading_growth(h: sp.Expr, s: sp.Symbol, assume=True) -> Growth:
     return Growth("exp", r, lam, h)
 
 
-#: Step-size order from the discretisation term sqrt(d η) <= ε (reference §4.3 [D]).
-ETA_DISCRETISATION = Order(d=-1, inv_eps=-2)
+#: Step-size symbol of :func:`derive_step_order` (the requirement is written in it).
+ETA_SYMBOL = sp.Symbol("eta", positive=True)
+
+
+def order_of(expr: sp.Expr) -> Order:
+    r"""The :class:`Order` of a product of powers of :math:`d`, :math:`\varepsilon`,
+    :math:`\log(d/\varepsilon)` and :math:`\log\log(d/\varepsilon)` (positive constant factors dropped).
+
+    Raises
+    ------
+    DerivationError
+        When ``expr`` has another factor (a sum, another function, the step symbol, a non-positive constant).
+    """
+    L = sp.log(D_SYMBOL / EPS_SYMBOL)
+    x, xx = sp.Symbol("_L", positive=True), sp.Symbol("_LL", positive=True)
+    e = sp.powsimp(sp.powdenest(sp.sympify(expr), force=True), force=True)
+    e = e.subs(sp.log(L), xx).subs(L, x)
+    e = sp.expand_power_base(e, force=True)
+    exps = {"d": 0, "inv_eps": 0, "log": 0, "loglog": 0}
+    names = {
+        D_SYMBOL: ("d", 1),
+        EPS_SYMBOL: ("inv_eps", -1),
+        x: ("log", 1),
+        xx: ("loglog", 1),
+    }
+    for base, power in e.as_powers_dict().items():
+        if base in names:
+            key, sign = names[base]
+            exps[key] += sign * power
+        elif not (base.is_number and base.is_positive and power.is_real) and base != 1:
+            raise DerivationError(
+                f"cannot read an order d^p ε^-q log(d/ε)^r loglog(d/ε)^s off {expr}: factor {base}^{power}."
+            )
+    return Order(**exps)
+
+
+def derive_step_order(discretisation: sp.Expr | None = None, target: sp.Expr | None = None) -> Order:
+    r"""Step-size order from a discretisation requirement ``discretisation(η) ≍ target``, solved by sympy.
+
+    The default is the discretisation term :math:`\sqrt{d\eta} \asymp \varepsilon` of the reference (§4.3
+    [D]), whose solution is :math:`\eta = \varepsilon^2/d`.  ``discretisation`` is a sympy expression in
+    :data:`ETA_SYMBOL`, :data:`D_SYMBOL`, :data:`EPS_SYMBOL` (e.g. ``sqrt(d)*eta`` for a first-order term).
+
+    Raises
+    ------
+    DerivationError
+        No unique positive solution for η, or the solution is not a product of powers (:func:`order_of`).
+    """
+    lhs = sp.sqrt(D_SYMBOL * ETA_SYMBOL) if discretisation is None else sp.sympify(discretisation)
+    rhs = EPS_SYMBOL if target is None else sp.sympify(target)
+    if ETA_SYMBOL not in lhs.free_symbols:
+        raise DerivationError(f"the discretisation term {lhs} does not depend on the step symbol eta.")
+    try:
+        sols = [x for x in sp.solve(sp.Eq(lhs, rhs), ETA_SYMBOL) if x.is_positive is not False]
+    except NotImplementedError as exc:
+        raise DerivationError(f"sympy cannot solve {lhs} = {rhs} for eta: {exc}") from exc
+    if len(sols) != 1:
+        raise DerivationError(f"{lhs} = {rhs} has {len(sols)} positive solutions for eta ({sols}); need one.")
+    return order_of(sols[0])
+
+
+#: Step-size order derived (:func:`derive_step_order`) from the discretisation term sqrt(d η) ≍ ε
+#: (reference §4.3 [D]): ε²/d.
+ETA_DISCRETISATION = derive_step_order()
 
 
 @dataclass(frozen=True)
@@ -365,7 +431,8 @@ def derive_complexity(
         Its symbolic ``a_expr``, ``g_expr`` are used; parameter symbols stay symbolic unless named in
         ``substitute`` (``"all"`` substitutes every numeric value of ``process.params``).
     eta : Order
-        Step-size order (default :data:`ETA_DISCRETISATION`, :math:`\varepsilon^2/d`).
+        Step-size order (default :data:`ETA_DISCRETISATION`, :math:`\varepsilon^2/d`, derived by
+        :func:`derive_step_order` from :math:`\sqrt{d\eta} \asymp \varepsilon`).
     family : "auto", "VE" or "VP"
         Initialisation requirement; "auto": VE iff :math:`a \equiv 0`.
     assume : sympy boolean, optional

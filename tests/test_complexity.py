@@ -17,13 +17,18 @@ import sympy as sp
 from scipy.integrate import quad
 
 from sgmverify.complexity import (
+    D_SYMBOL,
+    EPS_SYMBOL,
     ETA_DISCRETISATION,
+    ETA_SYMBOL,
     Order,
     damping_closed_form,
     derive_complexity,
+    derive_step_order,
     dominance_excess,
     log_of_order,
     order_gap,
+    order_of,
     propagated_convexity,
     propagated_smoothness,
 )
@@ -237,3 +242,35 @@ def test_damping_closed_form_against_quadrature(key, m0):
 
     val, _ = quad(rate, 0, T, epsabs=0, epsrel=1e-12, limit=200)
     assert math.exp(-val) == pytest.approx(damping_closed_form(p, m0, T), rel=1e-10)
+
+
+# ------------------------------------------------------------------------------------------ step order
+def test_step_order_is_solved_from_the_discretisation_requirement():
+    # hand solutions: sqrt(d eta) = eps -> eta = eps^2/d; sqrt(d) eta = eps -> eta = eps/sqrt(d);
+    # 3 sqrt(d eta log(d/eps)) = eps -> eta = eps^2/(9 d log(d/eps)) (constant dropped)
+    d, e, h = D_SYMBOL, EPS_SYMBOL, ETA_SYMBOL
+    assert ETA_DISCRETISATION == derive_step_order() == Order(d=-1, inv_eps=-2)
+    assert derive_step_order(sp.sqrt(d) * h) == Order(d=-R(1, 2), inv_eps=-1)
+    assert derive_step_order(3 * sp.sqrt(d * h * sp.log(d / e))) == Order(-1, -2, -1)
+    assert derive_step_order(d * h**2, e**3) == Order(d=-R(1, 2), inv_eps=-R(3, 2))
+    # the derived order is the default of derive_complexity
+    assert derive_complexity(_proc("gnz_ou")).eta == derive_step_order()
+    # numeric check of the solved eta (before constants are dropped): sqrt(d eta) = eps at sample points
+    sol = sp.solve(sp.Eq(sp.sqrt(d * h), e), h)[0]
+    for dv, ev in ((10.0, 0.1), (1e3, 1e-3)):
+        assert math.sqrt(dv * float(sol.subs({d: dv, e: ev}))) == pytest.approx(ev, rel=1e-14)
+
+
+def test_order_of_reads_products_and_rejects_the_rest():
+    d, e = D_SYMBOL, EPS_SYMBOL
+    L = sp.log(d / e)
+    assert order_of(7 * sp.sqrt(d) / e * L * sp.log(L) ** 2) == Order(R(1, 2), 1, 1, 2)
+    for bad in (d + e, -d, sp.sin(d), ETA_SYMBOL * d):
+        with pytest.raises(DerivationError):
+            order_of(bad)
+
+
+@pytest.mark.parametrize("bad", [sp.sin(ETA_SYMBOL), D_SYMBOL * EPS_SYMBOL])
+def test_step_order_errors(bad):
+    with pytest.raises(DerivationError):
+        derive_step_order(bad)

@@ -14,7 +14,9 @@ import pytest
 from proofs_checks.gao_nguyen_zhu_2023 import contraction, table
 from proofs_checks.gao_nguyen_zhu_2023._rows import ROWS, TABLE
 from sgmverify.claims import Bound, Verdict
+from sgmverify.complexity import ETA_DISCRETISATION, derive_step_order
 from sgmverify.distributions import Density1D, Gaussian
+from sgmverify.errors import DerivationError
 from sgmverify.schedules import GNZ_PROCESSES
 
 
@@ -53,6 +55,20 @@ def test_m_column_never_holds():
     assert all(r.verdict is Verdict.ASSUMPTIONS_FAIL for r in results)
     assert all("not derivable from available text" in r.reason for r in results)
     assert th.reference.provenance.value == "not found"
+
+
+def test_m_measure_raises_instead_of_reporting_a_k_gap():
+    th = next(t for t in table.THEOREMS if t.id == "gnz.table.M")
+    with pytest.raises(DerivationError, match="the M column is not derivable from the available text"):
+        th.measure(th.scenarios[0], np.random.default_rng(0))
+
+
+def test_eta_check_uses_the_derived_step_order():
+    # the sketch's η comes from sympy solving √(dη) = ε, not from a second hand-typed ε²/d
+    th = next(t for t in table.THEOREMS if t.id == "gnz.table.eta.ve_exp")
+    (res,) = _run([th])
+    assert res.verdict is Verdict.HOLDS and "derive_step_order" in res.measured.method
+    assert ETA_DISCRETISATION == derive_step_order()
 
 
 def test_negative_controls_caught():

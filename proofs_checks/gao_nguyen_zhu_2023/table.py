@@ -13,14 +13,18 @@ What is checked, per row of the authors' table (entries *verified*, transcribed 
     values the table lists implicitly (c = 1/2, 2; ρ = 2, 5 as in the CIFAR-10 configs).
 ``gnz.table.eta.<row>``
     The table's η is admissible for the discretisation sketch :math:`\sqrt{d\eta} \le \varepsilon`, i.e.
-    :math:`\eta_{table} = O(\varepsilon^2/d)`.  Measured: :func:`~sgmverify.complexity.dominance_excess`,
-    exact; it must be 0.  Seven rows match exactly; the VE-constant row's η is smaller by a factor
+    :math:`\eta_{table} = O(\varepsilon^2/d)`, where :math:`\varepsilon^2/d` is *derived*: sympy solves
+    :math:`\sqrt{d\eta} = \varepsilon` for η (:func:`sgmverify.complexity.derive_step_order`, the default
+    step order of ``derive_complexity``); it is not a second hand-typed copy of the table's cell.
+    Measured: :func:`~sgmverify.complexity.dominance_excess`, exact; it must be 0.  Seven rows match
+    exactly; the VE-constant row's η is smaller by a factor
     :math:`\log(d/\varepsilon)` (the reference notes this exception; the paper's discretisation term that
     produces it is [NF]) — the measurement's method text shows every gap, so the tightness is visible.
 ``gnz.table.M``
     The M column cannot be derived from the available text (the score-error term of the main theorem is
     [NF]; the naive sketch disagrees with two rows, §4.3).  Its assumption fails by construction, so the
-    verdict is ASSUMPTIONS_FAIL, never HOLDS.
+    verdict is ASSUMPTIONS_FAIL, never HOLDS; its measurement raises ``DerivationError`` (it is never a K
+    gap in disguise).
 Negative controls: a too-good K (VE constant with K = O(d/ε)) and a too-large η (VE exponential with
 η = ε/d) must come out VIOLATED.
 """
@@ -32,6 +36,7 @@ import sympy as sp
 
 from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
 from sgmverify.complexity import Order, dominance_excess
+from sgmverify.errors import DerivationError
 from sgmverify.estimates import Estimate
 from sgmverify.figures import FigureOutput, FigureSpec
 
@@ -100,7 +105,10 @@ def _eta_excess(short: str, exponent: float | None, claimed: Order) -> Estimate:
         verdict = "exact match"
     else:
         verdict = f"admissible; table η smaller by the factor {ratio} (conservative, not tight)"
-    method = f"table η = {claimed}; sketch η (√(dη) ≤ ε) = {dv.eta}; table/sketch = {ratio}: {verdict}"
+    method = (
+        f"table η = {claimed}; sketch η = {dv.eta} (sympy solution of √(dη) = ε, derive_step_order); "
+        f"table/sketch = {ratio}: {verdict}"
+    )
     return Estimate.exact_value(excess, method=method)
 
 
@@ -113,6 +121,11 @@ def measure_eta(sc: Scenario, rng: np.random.Generator) -> Estimate:
 def measure_eta_too_large(sc: Scenario, rng: np.random.Generator) -> Estimate:
     """Negative control: excess of the too-large claim η = ε/d over ε²/d."""
     return _eta_excess(sc.params["row"], None, Order(d=-1, inv_eps=-1))
+
+
+def measure_m_not_derivable(sc: Scenario, rng: np.random.Generator) -> Estimate:
+    """The M column has no measurement: raises, so a K gap can never be reported as an M verdict."""
+    raise DerivationError("the M column is not derivable from the available text")
 
 
 def _m_not_derivable(sc: Scenario) -> AssumptionResult:
@@ -179,8 +192,8 @@ def _eta_theorem(short: str) -> Theorem:
         measure=measure_eta,
         scenarios=_scenarios(short),
         notes=(
-            "Table entry [V]; the discretisation sketch √(dη) ≤ ε (η ≍ ε²/d) is the reference's derivation "
-            "[D]. "
+            "Table entry [V]; the discretisation sketch √(dη) ≤ ε is the reference's derivation [D], and "
+            "η ≍ ε²/d is solved from it by sympy (sgmverify.complexity.derive_step_order). "
             "Excess 0 means the table's step is no larger than the sketch allows; the method text says "
             "whether "
             "it matches exactly (7 rows) or is smaller (VE constant: by log(d/ε), produced by the paper's "
@@ -203,7 +216,7 @@ THEOREMS.append(
             provenance=Provenance.NOT_FOUND,
         ),
         bound=Bound(0, "equal", "M order (not derivable)", params=[]),
-        measure=measure_k,  # never reached: the assumption fails by construction
+        measure=measure_m_not_derivable,  # never reached (the assumption fails); raises if it were
         assumptions=[
             Assumption(
                 "score-error term of the main theorem known",

@@ -40,6 +40,12 @@ NEGATIVE = Reference(
     "negative control", "deliberately false statement (must be VIOLATED)", provenance=Provenance.TEXTBOOK
 )
 
+#: the note every theorem carries whose scenarios include laws outside its hypothesis (tested)
+OUT_OF_CLASS = (
+    "Scenarios on laws outside the hypothesis are there on purpose: they show that the hypothesis is checked "
+    "(ASSUMPTIONS_FAIL is their expected outcome), not that the statement fails there."
+)
+
 # --------------------------------------------------------------------------------------------- processes
 #: OU member of the family (λ = γ = σ = 1): v_t = 1 − e^{−2t}, the reference's time-integral convention
 OU1 = TimeChangedOU(1, "1", 1)
@@ -184,6 +190,28 @@ UNIFORM_INTERVAL = Assumption("uniform interval", "uniform law on [−1, 1]", _u
 CUSP = Assumption("Hölder-β cusp", "p ∝ (1 + a|y|^β)φ(y), β ∈ (0, 2)", _cusp)
 
 
+def out_of_class(theorem) -> list[str]:
+    """Names of the theorem's scenarios (all modes) on which one of its hypotheses fails (checked here by
+    the same checkers the run uses; they are by construction or cheap)."""
+    return [
+        sc.name
+        for sc in theorem.scenarios
+        if any(a.evaluate(sc).status == "fails" for a in theorem.assumptions)
+    ]
+
+
+def note_out_of_class(theorems) -> None:
+    """Append :data:`OUT_OF_CLASS` (and the out-of-class laws) to the notes of every claim (expect "holds")
+    that has scenarios outside its hypothesis; idempotent."""
+    for th in theorems:
+        bad = out_of_class(th)
+        if th.expect != "holds" or not bad or OUT_OF_CLASS in th.notes:
+            continue
+        laws = sorted({sc.params.get("law", sc.name) for sc in th.scenarios if sc.name in bad})
+        extra = f"{OUT_OF_CLASS} Out of class here: {', '.join(laws)}."
+        th.notes = f"{th.notes}  {extra}" if th.notes else extra
+
+
 def diameter(data) -> float:
     """Diameter of the support (compact laws)."""
     if isinstance(data, Atoms):
@@ -214,8 +242,13 @@ def exact(value: float, how: str) -> Estimate:
 
 
 def fit_slope(points) -> tuple[float, float, float]:
-    """OLS slope of log y against log x over ``points`` = [(x, y), ...], with its 95% Student-t interval
-    (slope ± t_{0.975, n−2}·stderr)."""
+    """OLS slope of log y against log x over ``points`` = [(x, y), ...], with the 95% regression interval of
+    the fit (slope ± t_{0.975, n−2}·stderr).
+
+    The suite fits exact values (suprema computed to ~1e-9), so this is a fit interval — it measures how far
+    the points depart from a pure power law (curvature from lower-order terms), not a statistical sampling
+    interval; an exact power law gives a point.
+    """
     x = np.log([p[0] for p in points])
     y = np.log([p[1] for p in points])
     fit = stats.linregress(x, y)

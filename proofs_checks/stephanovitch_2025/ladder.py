@@ -2,8 +2,10 @@
 
 For k = 2, 3 and the OU member of eq. (1) (λ = γ = σ = 1, v_t = 1 − e^{−2t}), the supremum over x (an honest
 scan: boundary layers in x/s_t around the law's landmarks, far field, refinement; ``sgmverify.suprema``) is
-measured on a log-grid of s_t and its log-log slope fitted by least squares; the fit's 95% Student-t interval
-is the measurement's interval.  Expected exponents [D] (exact for these laws: R2/R7/R11 atoms and circle,
+measured on a log-grid of s_t and its log-log slope fitted by least squares; the measurement's interval is
+the 95% regression interval of that fit (slope ± t_{0.975, n−2}·stderr).  The suprema are exact (no sampling),
+so it is a fit interval — how far the points depart from a pure power law — not a statistical sampling
+interval.  Expected exponents [D] (exact for these laws: R2/R7/R11 atoms and circle,
 R8 uniform, R9/R10 cusp):
 
 * no density (two-point law ±1, unit circle): −2k;
@@ -84,7 +86,10 @@ def measure_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
         hi,
         level=0.95,
         n=len(pts),
-        method=f"OLS log-log slope over s in [{s_lo:.0e}, {s_hi:.0e}] ({len(pts)} points)",
+        method=(
+            f"OLS log-log slope over s in [{s_lo:.0e}, {s_hi:.0e}] ({len(pts)} exact suprema), "
+            "95% regression interval of the fit (not a sampling interval)"
+        ),
     )
 
 
@@ -190,7 +195,8 @@ def make_ladder(mode: str, rng: np.random.Generator) -> FigureOutput:
         "Suprema over x of |∇^k log p_t| (operator norm for k = 2 on the circle, Frobenius for k = 3 "
         "in d = 2) "
         "for the OU member of eq. (1), measured by an honest scan (boundary layers in x/s_t, far field, "
-        "local refinement) on a log-grid of s_t; slopes are least-squares fits with 95% Student-t intervals. "
+        "local refinement) on a log-grid of s_t; slopes are least-squares fits with the 95% regression "
+        "intervals of the fit (the suprema are exact: fit intervals, not sampling intervals). "
         "Expected [D]: −2k without a density, −k with a boundary, β − k for the Hölder-β cusp."
     )
     return FigureOutput(fig, table=rows, notes=notes)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from sgmverify.claims import Assumption, AssumptionResult, Provenance, Reference, Scenario
 from sgmverify.rate_claims import RateClaim, is_compact_support
 
-from ._common import COMPACT, CUSP, OU1, derived, diameter, law, scan_config
+from ._common import COMPACT, CUSP, OU1, derived, diameter, law, note_out_of_class, scan_config
 
 SECTION = "Paper-claim template (C·s_t^{−a})"
 
@@ -96,3 +96,4 @@ BAD_CUSP_CLAIM = RateClaim(
 )
 
 THEOREMS = [*DIAMETER_CLAIM.theorems(), *BAD_CUSP_CLAIM.theorems()]
+note_out_of_class(THEOREMS)

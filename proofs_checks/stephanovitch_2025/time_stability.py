@@ -3,8 +3,12 @@
 ``steph.c11.integrable``
     Λ⁺(t) = max(0, sup_x λ_max(∇² log p_t)) is what an ODE stability proof integrates (ref. §4).  For the
     Hölder-β cusp Λ⁺ ≍ t^{(β−2)/2} (R9), so ∫_0 Λ⁺ dt < ∞ iff the t-exponent is > −1.  Measured: the
-    least-squares t-exponent of the measured Λ⁺ on t ∈ [5e−9, 5e−5] (quick) or [5e−13, 5e−5] (full), with its
-    95% interval; bound: > −1.  Atoms (exponent −2) are outside the hypothesis.
+    least-squares t-exponent of the measured Λ⁺ on t ∈ [5e−9, 5e−5] (quick) or [5e−13, 5e−5] (full), with the
+    95% regression interval of the fit (exact suprema: the interval reflects departure from a power law, not
+    sampling noise); bound: > −1.  Atoms (exponent −2) are outside the hypothesis (ASSUMPTIONS_FAIL there).
+``steph.neg.c11_atoms``
+    Negative control: the same statement offered, without a hypothesis, to the two-point law (exponent −2,
+    Λ⁺ not integrable): must be VIOLATED by the measurement.
 ``steph.c11.inverse_variance`` / ``.atom_rate`` / ``.cusp_integral``
     OU time integrals (ref. §3.2 "Time integrals"): ∫_ε^1 dt/v_t = ½ log((e²−1)/(e^{2ε}−1))
     = 7.488474459767652
@@ -29,33 +33,105 @@ from scipy.integrate import quad, solve_ivp
 from sympy.codegen.cfunctions import expm1
 
 from sgmverify.claims import Bound, Scenario, Theorem
+from sgmverify.errors import InvalidParameterError
 from sgmverify.estimates import Estimate
 
-from ._common import CUSP, GAUSSIAN, GENERAL, OU1, derived, exact, fit_slope, gamma_rate, law, sup
+from ._common import (
+    CUSP,
+    GAUSSIAN,
+    GENERAL,
+    NEGATIVE,
+    OU1,
+    derived,
+    exact,
+    fit_slope,
+    gamma_rate,
+    law,
+    note_out_of_class,
+    sup,
+)
 
 SECTION = "Time integrability and ODE stability (claims 11–12)"
 
 _T_GRID = {"quick": np.geomspace(5e-9, 5e-5, 5), "full": np.geomspace(5e-13, 5e-5, 9)}
 
 
-def measure_t_exponent(sc: Scenario, rng: np.random.Generator):
-    """Least-squares slope of log Λ⁺(t) against log t, with its 95% Student-t interval."""
+def t_exponent(ts, vals) -> Estimate:
+    """The t-exponent of Λ⁺(t) = max(0, sup_x λ_max) on the grid ``ts`` from its values ``vals``.
+
+    * every value > 0: the OLS slope of log Λ⁺ against log t with its 95% regression interval of the fit
+      (slope ± t_{0.975, n−2}·stderr).  The values are exact suprema, so the interval measures how far the
+      grid departs from a pure power law, not sampling noise;
+    * every value ≤ 0: Λ⁺ ≡ 0 on the grid, integrable trivially — reported as exponent +∞ (exact);
+    * mixed signs: Λ⁺ is no power law on this grid (it vanishes at some t), so no exponent is decided — the
+      slope over the positive values is shown with an unbounded interval, which makes the verdict
+      INCONCLUSIVE.  Fewer than two positive values: nothing to fit, :class:`InvalidParameterError`.
+    """
+    ts, vals = np.asarray(ts, dtype=float), np.asarray(vals, dtype=float)
+    if ts.shape != vals.shape or ts.size < 3 or np.any(ts <= 0) or not np.all(np.isfinite(vals)):
+        raise InvalidParameterError(
+            f"need >= 3 positive times with finite values of the same length, got {ts.size} times and "
+            f"{vals.size} values; pass a grid t_1 < ... < t_n (n >= 3) and the measured Λ⁺(t_i)"
+        )
+    span = f"t in [{ts[0]:.0e}, {ts[-1]:.0e}]"
+    pos = vals > 0
+    if not pos.any():
+        return exact(math.inf, f"Λ⁺ = 0 at all {ts.size} grid times ({span}): integrable trivially")
+    if not pos.all():
+        if pos.sum() < 2:
+            raise InvalidParameterError(
+                f"Λ⁺ is positive at only {int(pos.sum())} of {ts.size} grid times ({span}): no t-exponent "
+                "can be fitted; use a grid of smaller t where the one-sided constant is positive"
+            )
+        slope = float(np.polyfit(np.log(ts[pos]), np.log(vals[pos]), 1)[0])
+        return Estimate(
+            slope,
+            -math.inf,
+            math.inf,
+            level=None,
+            n=ts.size,
+            method=(
+                f"undecided: Λ⁺ vanishes at {int((~pos).sum())} of {ts.size} grid times ({span}), so it is "
+                f"no power law there; OLS slope over the {int(pos.sum())} positive values shown, interval "
+                "unbounded"
+            ),
+        )
+    slope, lo, hi = fit_slope(list(zip(ts, vals)))
+    return Estimate(
+        slope,
+        lo,
+        hi,
+        n=ts.size,
+        method=(
+            f"OLS t-exponent of sup_x λ_max over {span}, 95% regression interval of the fit "
+            "(exact suprema: a fit interval, not a sampling interval)"
+        ),
+    )
+
+
+def measure_t_exponent(sc: Scenario, rng: np.random.Generator) -> Estimate:
+    """Λ⁺(t) = max(0, sup_x λ_max(∇² log p_t)) on the mode's t-grid (OU), then :func:`t_exponent`."""
     mode = "full" if sc.params["full"] else "quick"
     ts = _T_GRID[mode]
     vals = []
     for t in ts:
         sc_t = Scenario(sc.name, data=sc.data, process=OU1, params={"t": float(t), "law": sc.params["law"]})
         vals.append(max(sup(sc_t, 2, side="max").value, 0.0))
-    if min(vals) <= 0:
-        return exact(math.inf, "Λ⁺ vanishes on the grid: integrable trivially")
-    slope, lo, hi = fit_slope(list(zip(ts, vals)))
-    return Estimate(
-        slope,
-        lo,
-        hi,
-        n=len(ts),
-        method=f"OLS t-exponent of sup_x λ_max over t in [{ts[0]:.0e}, {ts[-1]:.0e}]",
-    )
+    return t_exponent(ts, vals)
+
+
+def _c11_scenarios(names) -> list[Scenario]:
+    return [
+        Scenario(
+            f"{name}-{mode}",
+            data=law(name),
+            process=OU1,
+            params={"law": name, "full": mode == "full"},
+            quick=mode == "quick",
+        )
+        for name in names
+        for mode in ("quick", "full")
+    ]
 
 
 INTEGRABLE = Theorem(
@@ -65,18 +141,27 @@ INTEGRABLE = Theorem(
     bound=Bound("-1", "lower", "fitted t-exponent of sup_x λ_max(∇² log p_t)⁺"),
     measure=measure_t_exponent,
     assumptions=[CUSP],
-    scenarios=[
-        Scenario(
-            f"{name}-{mode}",
-            data=law(name),
-            process=OU1,
-            params={"law": name, "full": mode == "full"},
-            quick=mode == "quick",
-        )
-        for name in ("cusp0.5", "cusp1", "cusp1.5", "two_point")
-        for mode in ("quick", "full")
-    ],
-    notes="A fitted exponent > −1 is evidence of integrability at 0, not a proof (finitely many t).",
+    scenarios=_c11_scenarios(("cusp0.5", "cusp1", "cusp1.5", "two_point")),
+    notes=(
+        "A fitted exponent > −1 is evidence of integrability at 0, not a proof (finitely many t).  The "
+        "interval is the 95% regression interval of the OLS fit of exact suprema (curvature of the grid), "
+        "not a sampling interval."
+    ),
+)
+
+ATOMS_INTEGRABLE = Theorem(
+    id="steph.neg.c11_atoms",
+    title="Negative control: Λ⁺(t) for the two-point law ±1 has t-exponent > −1 (true: −2, ∫_0 Λ⁺ dt = ∞)",
+    reference=NEGATIVE,
+    bound=Bound("-1", "lower", "fitted t-exponent of sup_x λ_max(∇² log p_t)⁺"),
+    measure=measure_t_exponent,
+    scenarios=_c11_scenarios(("two_point",)),
+    notes=(
+        "Claim 11's statement offered to a law without a density: sup_x λ_max = m_t²/v_t² − 1/v_t ≍ 1/(4t²) "
+        "(R2 sharp, at x = 0), so the measured exponent is −2 and the check must be VIOLATED by the "
+        "measurement (no hypothesis is attached, so it cannot be routed to ASSUMPTIONS_FAIL)."
+    ),
+    expect="violated",
 )
 
 
@@ -219,4 +304,5 @@ GRONWALL = Theorem(
     notes="rtol 1e-8: ODE solved to 1e-12, nested quadrature to 1e-11.",
 )
 
-THEOREMS = [INTEGRABLE, INV_VAR, ATOM_RATE, CUSP_INTEGRAL, GRONWALL]
+THEOREMS = [INTEGRABLE, ATOMS_INTEGRABLE, INV_VAR, ATOM_RATE, CUSP_INTEGRAL, GRONWALL]
+note_out_of_class(THEOREMS)
