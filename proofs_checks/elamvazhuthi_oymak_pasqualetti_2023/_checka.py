@@ -1,9 +1,11 @@
 r"""Check A of the digest (§5): a bounded high-frequency drift error, SDE (D > 0) against ODE (D = 0).
 
-Reference :math:`f = -x`, :math:`\rho_0 = N(0,1)`; approximant :math:`\hat f = -x + \varepsilon w(kx)` with
-:math:`w = \sin` (Lipschitz constant :math:`\varepsilon k`) or the square wave :math:`w = \mathrm{sign}\sin`
-(not Lipschitz at all).  SDE: both Fokker–Planck equations on the same grid.  ODE: the reference flow is
-:math:`X = x_0 e^{-\tau}` with law :math:`N(0, e^{-2\tau})`; the perturbed one is moved along characteristics.
+Reference :math:`f = -x`; approximant :math:`\hat f = -x + \varepsilon w(kx)` with :math:`w = \sin`
+(Lipschitz constant :math:`\varepsilon k`) or the square wave :math:`w = \mathrm{sign}\sin` (not Lipschitz at
+all).  Initial laws differ by side: the SDE (diffusion D) starts at its stationary law
+:math:`\rho_0 = N(0, D)` (:func:`sde_errors`), the ODE at :math:`\rho_0 = N(0, 1)` (:func:`ode_errors`).
+SDE: both Fokker–Planck equations on the same grid.  ODE: the reference flow is :math:`X = x_0 e^{-\tau}` with
+law :math:`N(0, e^{-2\tau})`; the perturbed one is moved along characteristics.
 
 The §4.1b bound [DERIVED] for the SDE, with :math:`A = -1`, :math:`\hat g = \varepsilon w`,
 :math:`\|\hat g\|_\infty = \varepsilon`, :math:`a = 1 + \varepsilon^2/D` and the stationary
@@ -50,7 +52,8 @@ def _sde_solutions(k: float, eps: float, T: float, D: float, kind: str, cells: i
 def sde_errors(
     k: float, eps: float, T: float, D: float, kind: str, cells: int, steps: int
 ) -> tuple[float, float]:
-    """(L², W1) between the perturbed and the reference Fokker–Planck solutions at T (same grid)."""
+    """(L², W1) between the perturbed and the reference Fokker–Planck solutions at T (same grid), both started
+    from ρ₀ = N(0, D), the reference's stationary law (so ρ_T = N(0, D) for every T)."""
     g, ref, pert = _sde_solutions(k, eps, T, D, kind, cells, steps)
     return grid_l2(pert, ref, g.dx), grid_w1(pert, ref, g.dx)
 
@@ -79,7 +82,7 @@ def ode_push(k: float, eps: float, T: float, n: int, steps: int) -> dict:
 
 @functools.lru_cache(maxsize=256)
 def ode_errors(k: float, eps: float, T: float, n: int, steps: int) -> tuple[float, float]:
-    """(L², W1) of the perturbed ODE flow against the reference law N(0, e^{-2T})."""
+    """(L², W1) of the perturbed ODE flow of ρ₀ = N(0, 1) against the reference law N(0, e^{-2T})."""
     p = ode_push(k, eps, T, n, steps)
     v = math.exp(-2 * T)
     l2 = push_l2(p, functools.partial(normal_logpdf, var=v))

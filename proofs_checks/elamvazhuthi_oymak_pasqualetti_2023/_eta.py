@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from sgmverify.fokker_planck import Grid1D
+
 from ._laws import GaussMix, Laplace, UniformMixture
 from ._numerics import (
     cdf_on,
@@ -47,6 +49,20 @@ def levels(res: str) -> list[dict]:
     return refinement_levels(RES[res])
 
 
+@functools.lru_cache(maxsize=256)
+def eta_density(
+    law: str, eta: float, eps: float, k: float, T: float, t_min: float, cells: int, steps: int
+) -> tuple[Grid1D, np.ndarray]:
+    """Grid and density of the η-sampler (η > 0, Fokker–Planck solver) at τ = T − t_min, from q_0 = p_T."""
+    p, L = LAWS[law], HALF_WIDTH
+    c = 1.0 + eta * eta
+
+    def drift(y: np.ndarray, tau: float) -> np.ndarray:
+        return y + c * (p.score(y, T - tau) + eps * np.sin(k * y))
+
+    return fp_final(-L, L, cells, lambda x: np.exp(p.logpdf(x, T)), drift, eta * eta, T - t_min, steps)
+
+
 @functools.lru_cache(maxsize=512)
 def eta_errors(
     law: str,
@@ -62,13 +78,8 @@ def eta_errors(
 ) -> tuple[float, float]:
     """(L², W1) between the η-sampler's density at t_min and p_{t_min}."""
     p, L = LAWS[law], HALF_WIDTH
-    c = 1.0 + eta * eta
     if eta > 0:
-
-        def drift(y: np.ndarray, tau: float) -> np.ndarray:
-            return y + c * (p.score(y, T - tau) + eps * np.sin(k * y))
-
-        g, q = fp_final(-L, L, cells, lambda x: np.exp(p.logpdf(x, T)), drift, eta * eta, T - t_min, steps)
+        g, q = eta_density(law, eta, eps, k, T, t_min, cells, steps)
         target = np.exp(p.logpdf(g.x, t_min))
         return grid_l2(q, target, g.dx), grid_w1(q, target, g.dx)
     push = pushforward(
@@ -82,6 +93,16 @@ def eta_errors(
         osteps,
     )
     return push_l2(push, lambda y: p.logpdf(y, t_min)), push_w1_cdf(push, _cdf(law, t_min))
+
+
+def laplace_data_pair(eta: float, T: float, t_min: float, res: str) -> tuple[float, float]:
+    """(fine, coarse) of ‖q̂_{t_min} − p_0‖₂: the η-sampler's density at t_min (exact score, η > 0) against
+    the Laplace data density p_0 = ½e^{−|x|} itself, not against p_{t_min}."""
+    out = []
+    for r in levels(res):
+        g, q = eta_density("laplace", eta, 0.0, 1.0, T, t_min, r["cells"], r["steps"])
+        out.append(grid_l2(q, 0.5 * np.exp(-np.abs(g.x)), g.dx))
+    return out[0], out[1]
 
 
 @functools.lru_cache(maxsize=32)

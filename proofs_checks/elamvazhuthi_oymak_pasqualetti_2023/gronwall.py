@@ -18,8 +18,11 @@ No Lipschitz constant of f, f̂ or δ = f̂ − f appears.
                                ‖ρδ‖² ≤ ε²‖ρ‖²₂; measured = the largest error over k ∈ {1..64} and square
                                waves.
 ``eop.horizon.l2_bound``       claim 7: the bound at horizons T ∈ {0.25 … 4} (exponent linear in T).
-``eop.horizon.growth_rate``    claim 7: fitted growth rate of log‖e_T‖² in T ≤ the bound's rate a = 1 + ε²/D.
-``eop.bridge.weighted``        claim 11: ‖ρδ‖²₂ ≤ ‖ρ‖_∞ E_ρ|δ|² on known perturbations (both sides reported).
+``eop.horizon.growth_rate``    claim 7: the error saturates in T — fitted d log‖e_T‖²/dT over T ∈ {1, 2, 4}
+                               is 0 ± 0.25 (relaxation to the stationary laws), far below the bound's
+                               rate a = 1 + ε²/D.
+``eop.bridge.weighted``        claim 11, sanity check only (Hölder, holds by construction): ‖ρδ‖²₂ ≤
+                               ‖ρ‖_∞ E_ρ|δ|² on known perturbations, both sides reported to show the slack.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sgmverify.estimates import Estimate
 from . import _checka as A
 from . import _checkb as B
 from ._laws import Laplace, UniformMixture, normal_pdf
-from ._numerics import derived_ref, fitted_slope, two_level
+from ._numerics import background_ref, derived_ref, fitted_slope, two_level
 
 SECTION = "L² stability bound (claims 3, 7, 11)"
 EPS = 0.1
@@ -182,13 +185,19 @@ def measure_growth_rate(sc: Scenario, rng: np.random.Generator) -> Estimate:
 
 HORIZON_RATE = Theorem(
     id="eop.horizon.growth_rate",
-    title="Measured growth rate of log‖e_T‖² in T is at most the bound's exponent rate a = 1 + ε²/D",
-    reference=derived_ref("digest §6 claim 7"),
-    bound=Bound("1 + eps**2/D", "upper", "d log‖e_T‖² / dT (fitted over T ∈ {1, 2, 4})", params=["eps", "D"]),
+    title="The L² error saturates in the horizon: fitted growth rate of log‖e_T‖² over T ∈ {1, 2, 4} is 0 "
+    "± 0.25 (the §4.1b exponent aT is loose)",
+    reference=derived_ref("digest §6 claim 7; relaxation argument and tolerance ours"),
+    bound=Bound("0", "equal", "d log‖e_T‖² / dT (fitted over T ∈ {1, 2, 4}), Check A, k = 4", atol=0.25),
     measure=measure_growth_rate,
     scenarios=[Scenario("k4-D1", params={"Ts": (1.0, 2.0, 4.0), "D": 1.0, "eps": EPS})],
-    bound_params=lambda sc: {"eps": sc.params["eps"], "D": sc.params["D"]},
     section=SECTION,
+    notes="The reference starts at its stationary law, so ρ_T ≡ N(0, D); the perturbed law relaxes to its "
+    "own stationary law ρ̂_∞ at the spectral gap λ ≈ 1 of the OU generator (ε = 0.1 moves it by O(ε)), so "
+    "‖e_T‖ = ‖e_∞‖(1 + O(e^{−λT})). With the relative constant taken as 1 (an estimate, not a proof), the "
+    "fitted slope of log‖e_T‖² over T ∈ {1, 2, 4} is at most ≈ 2(log(1 + e^{−1}) − log(1 − e^{−4}))/3 ≈ "
+    "0.22: tolerance 0.25. The §4.1b bound only gives ≤ a = 1 + ε²/D = 1.01 (replaced: it could not fail "
+    "here); an error growing like that bound would be caught.",
 )
 
 
@@ -215,8 +224,9 @@ def measure_bridge(sc: Scenario, rng: np.random.Generator) -> Estimate:
 
 BRIDGE = Theorem(
     id="eop.bridge.weighted",
-    title="Weighted-error bridge ‖ρδ‖²₂ ≤ ‖ρ‖_∞ E_ρ|δ|² (L² forcing vs a DSM-type weighted error)",
-    reference=derived_ref("digest §4.1b (link to score matching) and §6 claim 11"),
+    title="Sanity check (Hölder; holds by construction, cannot fail): weighted-error bridge ‖ρδ‖²₂ ≤ "
+    "‖ρ‖_∞ E_ρ|δ|², both sides reported to show its slack",
+    reference=background_ref("Hölder's inequality ∫ρ²δ² ≤ sup ρ · ∫ρδ²", "digest §4.1b and §6 claim 11"),
     bound=Bound("rhs", "upper", "‖ρδ‖²₂", params=["rhs"], rtol=1e-9),
     measure=measure_bridge,
     scenarios=[
@@ -234,7 +244,10 @@ BRIDGE = Theorem(
     + [Scenario("two-uniform-t0.05-sin-k4", params={"rho": "uniform", "delta": "sin", "k": 4, "t": 0.05})],
     bound_params=lambda sc: {"rhs": _bridge_sides(sc.params)[3]},
     section=SECTION,
-    notes="The trained-network version (DSM loss vs ‖p_tδ_t‖² vs sampler error) lives in trained.py.",
+    notes="An identity-level sanity check: both sides come from the same quadrature arrays and the "
+    "inequality is pointwise (ρ²δ² ≤ ‖ρ‖_∞ ρδ²), so it only guards the quadrature code; the information is "
+    "the slack rhs/lhs. The trained-network version (DSM loss vs ‖p_tδ_t‖² vs sampler error) lives in "
+    "trained.py.",
 )
 
 THEOREMS = [L2_BOUND, SUP_NORM_CAP, HORIZON_BOUND, HORIZON_RATE, BRIDGE]

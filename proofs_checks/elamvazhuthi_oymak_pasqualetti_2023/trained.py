@@ -108,7 +108,7 @@ TIGHT_CONTROL = Theorem(
     id="eop.trained.bridge_equality_control",
     title="Negative control: the bridge is an equality, ‖p_t δ‖₂² ≥ ‖p_t‖_∞ E|δ|² (quadrature on both sides)",
     reference=Reference(
-        "negative control", "tightness of the weighted-error bridge", provenance=Provenance.DERIVED
+        "negative control", "tightness of the weighted-error bridge", provenance=Provenance.TEXTBOOK
     ),
     bound=Bound(
         "rho_sup*dsm_error_quadrature",
