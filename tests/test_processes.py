@@ -935,3 +935,28 @@ def test_mpmath_variance_has_no_cancellation_at_tiny_t(make):
                 lead = (2 * a0 * mpmath.mpf(t)) ** 2
             # O(t) corrections: relative <= ~400 t = 4e-6 at t = 1e-8 (beta_max = 20)
             assert got > 0 and abs(got / lead - 1) < 1e-5, (t, got, lead)
+
+
+def test_variance_quadrature_vectorised_matches_adaptive_quad():
+    # the quadrature path (used when no closed form is accurate in float64) is vectorised Gauss–Legendre with
+    # a 24- vs 48-node check; reference: scipy's adaptive quad of the same integrand at 1e-13.
+    from scipy.integrate import quad
+
+    procs = [get_process("gnz_vp_poly", a=19.9, b=0.1, rho=2.0), get_process("ddpmpp_v2")]
+    for proc in procs:
+        proc.var(0.5)
+        assert proc.var_by_quadrature
+        t = np.geomspace(1e-6, 0.99, 9)
+
+        def ref(x, proc=proc):
+            lm = lambda s: math.log(float(proc.mean_coeff(s)))  # noqa: E731
+            f = lambda s: float(proc.diffusion(s)) ** 2 * math.exp(2 * (lm(x) - lm(s)))  # noqa: E731
+            return quad(f, 0, x, epsabs=0, epsrel=1e-13, limit=200)[0]
+
+        np.testing.assert_allclose(proc.var(t), [ref(x) for x in t], rtol=1e-12)
+    # a sharp bump: 24 and 48 nodes disagree, the adaptive fallback keeps the answer right (closed form: erf)
+    bump = LinearSDE(0, "exp(-5000*(t - 1/2)**2)", name="bump")
+    f = bump._var_quadrature("numpy")
+    exact = math.sqrt(math.pi / 10000) / 2 * (math.erf(100 * 0.5) + math.erf(100 * (0.9 - 0.5)))
+    assert f(np.array([0.0, 0.9]))[1] == pytest.approx(exact, rel=1e-10)
+    assert f(np.array([0.0]))[0] == 0.0
