@@ -59,7 +59,7 @@ _EXPORTS: dict[str, str] = {
         "metrics",
     ),
     **dict.fromkeys(["w2_empirical", "w2_1d_quantile", "sliced_w2"], "empirical"),
-    **dict.fromkeys(["Estimate", "mean_ci", "bootstrap_ci"], "estimates"),
+    **dict.fromkeys(["Estimate", "mean_ci", "bootstrap_ci", "percentile_estimate"], "estimates"),
     # the theory model and the engine
     **dict.fromkeys(
         [

@@ -12,13 +12,14 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from .errors import InvalidParameterError
 
-__all__ = ["Estimate", "bootstrap_ci", "mean_ci"]
+__all__ = ["Estimate", "bootstrap_ci", "mean_ci", "percentile_estimate"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,20 @@ def bootstrap_ci(
         raise InvalidParameterError(f"level must lie in (0, 1), got {level}.")
     value = float(statistic(np.arange(n))) if point is None else float(point)
     reps = np.array([statistic(rng.integers(0, n, size=n)) for _ in range(n_boot)], dtype=float)
-    lo, hi = np.quantile(reps, [(1 - level) / 2, (1 + level) / 2])
-    lo, hi = min(lo, value), max(hi, value)
-    return Estimate(value, lo, hi, level=level, n=n, method="bootstrap-percentile")
+    return percentile_estimate(value, reps, level=level, n=n, method="bootstrap-percentile")
+
+
+def percentile_estimate(
+    point: float,
+    replicates: Any,
+    *,
+    level: float = 0.95,
+    n: int | None = None,
+    method: str = "bootstrap-percentile",
+    extra: dict | None = None,
+) -> Estimate:
+    """``point`` with the percentile interval of its bootstrap ``replicates`` (widened to contain it)."""
+    lo, hi = np.quantile(np.asarray(replicates, dtype=float), [(1 - level) / 2, (1 + level) / 2])
+    return Estimate(
+        float(point), min(lo, point), max(hi, point), level=level, n=n, method=method, extra=extra or {}
+    )

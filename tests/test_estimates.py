@@ -327,3 +327,15 @@ def test_exact_estimate_cannot_carry_an_interval():
 def test_map_keeps_extra():
     e = Estimate(1.0, 0.5, 2.0, extra={"k": 1}).map(lambda v: 2 * v)
     assert e.extra == {"k": 1} and (e.value, e.ci_low, e.ci_high) == (2.0, 1.0, 4.0)
+
+
+def test_percentile_estimate_from_replicates():
+    from sgmverify.estimates import percentile_estimate
+
+    # the interval is the 2.5/97.5% quantile of the replicates, widened to contain the point
+    reps = np.arange(1.0, 101.0)
+    est = percentile_estimate(50.0, reps, method="test", n=100)
+    assert (est.ci_low, est.ci_high) == pytest.approx((np.quantile(reps, 0.025), np.quantile(reps, 0.975)))
+    assert est.level == 0.95 and est.n == 100 and est.method == "test"
+    assert percentile_estimate(200.0, reps, method="test", n=100).ci_high == 200.0
+    assert percentile_estimate(50.0, reps, level=0.5).ci_low == pytest.approx(np.quantile(reps, 0.25))

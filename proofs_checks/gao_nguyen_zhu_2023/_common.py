@@ -18,7 +18,6 @@ import numpy as np
 from scipy import stats
 
 from sgmverify.claims import Provenance, Reference
-from sgmverify.estimates import Estimate
 from sgmverify.figures import FigureOutput
 from sgmverify.samplers import uniform_grid
 from sgmverify.schedules import GNZ_PROCESSES, SchedulePreset
@@ -150,13 +149,6 @@ def slope_ci(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, 
     p, cov = np.polyfit(x, y, 1, cov=True)
     half = stats.t.ppf(0.5 + level / 2, len(x) - 2) * math.sqrt(max(cov[0, 0], 0.0))
     return float(p[0]), float(p[0] - half), float(p[0] + half)
-
-
-def percentile_estimate(point: float, reps, method: str, n: int, extra: dict | None = None) -> Estimate:
-    """``point`` with the 95% percentile interval of its bootstrap replicates ``reps``, widened to contain
-    ``point`` (as :func:`sgmverify.estimates.bootstrap_ci`)."""
-    lo, hi = np.quantile(reps, [0.025, 0.975])
-    return Estimate(point, min(lo, point), max(hi, point), level=0.95, n=n, method=method, extra=extra or {})
 
 
 QUICK_GRID = ((1, 0.1), (1, 0.03), (10, 0.1), (10, 0.03))

@@ -40,7 +40,7 @@ import numpy as np
 from sgmverify.assumptions import check_assumption
 from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Scenario, Theorem
 from sgmverify.distributions import Density1D, GaussianMixture, Product
-from sgmverify.estimates import Estimate
+from sgmverify.estimates import Estimate, percentile_estimate
 from sgmverify.samplers import sample, uniform_grid
 from sgmverify.score_table import NoisedScore1D
 
@@ -181,10 +181,10 @@ def measure_mc_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     boots = np.array([r[1] for r in runs])  # (len(K), n_boot)
     with np.errstate(divide="ignore"):
         slopes = np.array([np.polyfit(log_eta, np.log(boots[:, b]), 1)[0] for b in range(boots.shape[1])])
-    return C.percentile_estimate(
+    return percentile_estimate(
         point,
         slopes[np.isfinite(slopes)],
-        f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
+        method=f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
         n=p["n"],
         extra={"w2": [r[0] for r in runs], "floor_w2": math.sqrt(null_floor(p["n"]))},
     )

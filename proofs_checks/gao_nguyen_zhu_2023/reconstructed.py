@@ -78,7 +78,7 @@ import math
 import numpy as np
 
 from sgmverify.claims import Bound, Provenance, Scenario, Theorem
-from sgmverify.estimates import Estimate
+from sgmverify.estimates import Estimate, percentile_estimate
 from sgmverify.samplers import uniform_grid
 from sgmverify.step_search import marginal_var, spectral_law
 
@@ -459,7 +459,7 @@ def mc_bound_params(sc: Scenario) -> dict:
 def measure_mc(sc: Scenario, rng: np.random.Generator) -> Estimate:
     p = sc.params
     w, boots = MC.mc_w2(p["row"], "ei", p["K"], p["n"], sc.seed + p["K"])
-    return C.percentile_estimate(w, boots, "debiased quantile W2, bootstrap", n=p["n"])
+    return percentile_estimate(w, boots, method="debiased quantile W2, bootstrap", n=p["n"])
 
 
 RECON_MC = Theorem(

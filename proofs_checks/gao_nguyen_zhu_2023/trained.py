@@ -42,7 +42,7 @@ from scipy import stats
 from sgmverify.claims import Bound, Provenance, Reference, Scenario, Theorem
 from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.empirical import w2_1d_quantile, w2_empirical
-from sgmverify.estimates import Estimate, mean_ci
+from sgmverify.estimates import Estimate, mean_ci, percentile_estimate
 from sgmverify.figures import FigureOutput, FigureSpec
 from sgmverify.gaussian_exact import sampler_w2
 from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
@@ -129,10 +129,7 @@ def w2_to_gaussian_1d(x: np.ndarray, data: Gaussian, rng: np.random.Generator, n
     ref = mu + sd * stats.norm.ppf((np.arange(20000) + 0.5) / 20000)
     value = w2_1d_quantile(x[:, 0], ref)
     boots = [w2_1d_quantile(x[rng.integers(0, len(x), len(x)), 0], ref) for _ in range(n_boot)]
-    lo, hi = np.quantile(boots, [0.025, 0.975])
-    return Estimate(
-        value, min(lo, value), max(hi, value), 0.95, n=len(x), method="1-D quantile W2, bootstrap"
-    )
+    return percentile_estimate(value, boots, n=len(x), method="1-D quantile W2, bootstrap")
 
 
 @torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
@@ -320,10 +317,7 @@ def _tau_with_ci(pred: list[Estimate], meas: list[Estimate], rng: np.random.Gene
         ).statistic
         for _ in range(400)
     ]
-    lo, hi = np.quantile(draws, [0.025, 0.975])
-    return Estimate(
-        tau, min(lo, tau), max(hi, tau), 0.95, n=pv.size, method="Kendall tau, parametric bootstrap"
-    )
+    return percentile_estimate(tau, draws, n=pv.size, method="Kendall tau, parametric bootstrap")
 
 
 @torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
