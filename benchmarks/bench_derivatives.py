@@ -1,6 +1,7 @@
 """Time per evaluation of a derivative of log p_t: float64 closed form vs mpmath at the required precision.
 
-For each law of ``sgmverify.laws`` (and the generic ``Density1D`` path) at noise variances v (VE, m = 1)
+For each law of ``sgmverify.laws._singular`` (and the generic ``Density1D`` path) at noise variances v
+(VE, m = 1)
 and orders k in {2, 4}, on points spread over the layer where the derivatives are large (scaled variable
 u = (x - x*)/s in [-10, 10] around the atom / edge / circle / cusp, plus far-field points):
 
@@ -29,8 +30,8 @@ import sympy as sp  # noqa: E402
 from _timing import median_time  # noqa: E402
 
 from sgmverify import laws_derivatives as ld  # noqa: E402
-from sgmverify.distributions import Density1D  # noqa: E402
-from sgmverify.laws import FLOAT_TOL, Atoms, HolderCusp, UniformBox, UniformCircle  # noqa: E402
+from sgmverify.laws import Density1D  # noqa: E402
+from sgmverify.laws._singular import FLOAT_TOL, Atoms, HolderCusp, UniformBox, UniformCircle  # noqa: E402
 
 
 class VE:

@@ -37,10 +37,13 @@ import numpy as np  # noqa: E402
 import ot  # noqa: E402
 from _timing import median_time  # noqa: E402
 
-from sgmverify.distributions import Gaussian  # noqa: E402
-from sgmverify.gaussian_exact import sampler_w2  # noqa: E402
-from sgmverify.processes import VP  # noqa: E402
-from sgmverify.samplers import sample, uniform_grid  # noqa: E402
+from sgmverify.laws import Gaussian  # noqa: E402
+from sgmverify.samplers import (  # noqa: E402
+    sample,
+    sampler_w2,
+    uniform_grid,
+)
+from sgmverify.sde import VP  # noqa: E402
 
 T, T_MIN, N = 1.0, 1e-3, 2000
 

@@ -1,4 +1,4 @@
-"""Throughput and accuracy-per-cost of the finite-volume Fokker–Planck solver (sgmverify.fokker_planck).
+"""Throughput and accuracy-per-cost of the finite-volume Fokker–Planck solver (sgmverify.pde._fokker_planck).
 
 Problem: OU, ∂ρ = Δρ + ∇·(xρ) (drift f = -x, D = 1) on [-8, 8]^d from N(1, 0.25) per coordinate, T = 1; exact
 Gaussian marginals give the error.
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from _timing import median_time  # noqa: E402
 from scipy.linalg import solve_banded  # noqa: E402
 
-from sgmverify.fokker_planck import Grid1D, Grid2D, solve_fokker_planck  # noqa: E402
+from sgmverify.pde import Grid1D, Grid2D, solve_fokker_planck  # noqa: E402
 
 M0, V0, T = 1.0, 0.25, 1.0
 

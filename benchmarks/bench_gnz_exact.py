@@ -30,11 +30,14 @@ import numpy as np  # noqa: E402
 from _timing import median_time  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sgmverify.distributions import Gaussian  # noqa: E402
-from sgmverify.gaussian_exact import sampler_w2  # noqa: E402
-from sgmverify.samplers import sample, uniform_grid  # noqa: E402
-from sgmverify.schedules import gnz_vp_linear  # noqa: E402
-from sgmverify.step_search import spectral_w2  # noqa: E402
+from proofs_checks.gao_nguyen_zhu_2023._schedules import gnz_vp_linear  # noqa: E402
+from sgmverify.laws import Gaussian  # noqa: E402
+from sgmverify.samplers import (  # noqa: E402
+    sample,
+    sampler_w2,
+    spectral_w2,
+    uniform_grid,
+)
 
 T, T_MIN = 3.0, 0.01
 PROC = gnz_vp_linear(a=1.0, b=0.1)

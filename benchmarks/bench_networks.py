@@ -28,11 +28,16 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from _timing import median_time  # noqa: E402
 
-from sgmverify.distributions import GaussianMixture  # noqa: E402
-from sgmverify.lipschitz import lipschitz_interval, lipschitz_upper  # noqa: E402
-from sgmverify.networks import NetworkConfig, train_score_network  # noqa: E402
-from sgmverify.processes import VP  # noqa: E402
-from sgmverify.score_error import integrated_score_error, score_error  # noqa: E402
+from sgmverify.laws import GaussianMixture  # noqa: E402
+from sgmverify.nets import (  # noqa: E402  # noqa: E402  # noqa: E402
+    NetworkConfig,
+    integrated_score_error,
+    lipschitz_interval,
+    lipschitz_upper,
+    score_error,
+    train_score_network,
+)
+from sgmverify.sde import VP  # noqa: E402
 
 
 def _mixture(d: int) -> GaussianMixture:

@@ -36,11 +36,15 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from _timing import median_time  # noqa: E402
 
-from sgmverify.distributions import GaussianMixture  # noqa: E402
-from sgmverify.processes import VP  # noqa: E402
-from sgmverify.sample_sensitivity import MixtureScoreModel, TorchScoreModel, sample_sensitivity  # noqa: E402
+from sgmverify.laws import GaussianMixture  # noqa: E402
 from sgmverify.samplers import sample, time_grid  # noqa: E402
-from sgmverify.sensitivity import Perturbation  # noqa: E402
+from sgmverify.sde import VP  # noqa: E402
+from sgmverify.sensitivity import (  # noqa: E402
+    MixtureScoreModel,
+    Perturbation,
+    TorchScoreModel,
+    sample_sensitivity,
+)
 
 torch.set_num_threads(1)
 PROC = VP(0.1, 20.0)

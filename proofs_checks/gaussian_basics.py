@@ -22,7 +22,7 @@ m^2\\Sigma+\\sigma^2 I)`, so
     declared order: the fitted slope of :math:`-\\log W_2` against :math:`\\log K` equals it (±0.15).
 ``basics.em_second_moment``
     Monte Carlo: the mean of :math:`|X|^2` over EM samples (with a Student-t CI) equals the second moment of
-    the exact output law from :mod:`sgmverify.gaussian_exact` (±3%).
+    the exact output law from :mod:`sgmverify.samplers._gaussian_exact` (±3%).
 """
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ import dataclasses
 
 import numpy as np
 
-from sgmverify.claims import (
+from sgmverify.estimates import Estimate, mean_ci
+from sgmverify.laws import Gaussian
+from sgmverify.metrics import w2_gaussian
+from sgmverify.samplers import SCHEMES, sample, sampler_law, sampler_w2, time_grid
+from sgmverify.sde import OU, VE, VP
+from sgmverify.theory import (
     Assumption,
     AssumptionResult,
     Bound,
@@ -42,12 +47,6 @@ from sgmverify.claims import (
     Suite,
     Theorem,
 )
-from sgmverify.distributions import Gaussian
-from sgmverify.estimates import Estimate, mean_ci
-from sgmverify.gaussian_exact import sampler_law, sampler_w2
-from sgmverify.metrics import w2_gaussian
-from sgmverify.processes import OU, VE, VP
-from sgmverify.samplers import SCHEMES, sample, time_grid
 
 REF = Reference("textbook", "Gaussian identities (engine smoke test)", provenance=Provenance.TEXTBOOK)
 NEG = Reference(

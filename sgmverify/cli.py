@@ -1,7 +1,7 @@
 """The ``sgmverify`` command line: ``list · run · report · compare · bound · assumptions · falsify``.
 
 Exit status: 0 when every claim was not VIOLATED/ERROR and every negative control was detected
-(:attr:`Result.as_expected <sgmverify.claims.Result.as_expected>`) and every suite imported; 1 otherwise
+(:attr:`Result.as_expected <sgmverify.theory.Result.as_expected>`) and every suite imported; 1 otherwise
 (also for an unwritable output directory or a full disk: results already stored are kept); 2 on usage
 errors (bad arguments, unknown theorem, suite or file); 130 when interrupted.
 
@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidParameterError, SgmverifyError, StoreError, SuiteError, UnknownNameError
+from sgmverify.errors import InvalidParameterError, SgmverifyError, StoreError, SuiteError, UnknownNameError
 
 if TYPE_CHECKING:
-    from .claims import Result, Scenario, Suite, Theorem
+    from sgmverify.theory import Result, Scenario, Suite, Theorem
 
 __all__ = ["build_parser", "main", "summary_table"]
 
@@ -43,7 +43,7 @@ def _err(msg: str) -> None:
 # --------------------------------------------------------------------------------------------- helpers
 def _discover(suite_args: Sequence[str] | None) -> tuple[list[Suite], list[SuiteError]]:
     """Suites named by ``--suite`` (or all installed ones); import failures are printed and returned."""
-    from .suites import discover_suites
+    from sgmverify.run import discover_suites
 
     errors: list[SuiteError] = []
     if suite_args:
@@ -74,8 +74,8 @@ def _find_scenario(theorem: Theorem, name: str) -> Scenario:
 
 def _read_results(path: Path) -> list[Result]:
     """Read a report.json (``{"results": [...]}`` or a list) or a results JSON-lines file."""
-    from .claims import Result
-    from .store import ResultsStore
+    from sgmverify.run import ResultsStore
+    from sgmverify.theory import Result
 
     if path.suffix != ".jsonl":
         try:
@@ -95,7 +95,7 @@ def load_any(path: str | os.PathLike) -> list[Result]:
     if not p.exists():
         raise UsageError(f"{p} does not exist; pass a report.json or a results.jsonl.")
     try:
-        from .report import load_results
+        from sgmverify.report import load_results
     except ImportError:
         return _read_results(p)
     try:
@@ -109,7 +109,7 @@ def load_any(path: str | os.PathLike) -> list[Result]:
 
 def summary_table(results: Sequence[Result]) -> str:
     """Per-suite counts: claims by verdict, negative controls detected / missed."""
-    from .claims import Verdict
+    from sgmverify.theory import Verdict
 
     cols = ["holds", "violated", "inconcl.", "assum.fail", "error", "neg.detected", "neg.missed"]
     verdicts = [
@@ -163,8 +163,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import DEFAULT_TIMEOUT, compile_filter, dask_executor, run_checks, versions
-    from .store import ResultsStore
+    from sgmverify.run import (
+        DEFAULT_TIMEOUT,
+        ResultsStore,
+        compile_filter,
+        dask_executor,
+        run_checks,
+        versions,
+    )
 
     t0 = time.perf_counter()
     mode = "full" if args.full else "quick"
@@ -195,7 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     figures = []
     if not args.no_figures:
-        from .figures import render_figures
+        from sgmverify.run import render_figures
 
         figures = render_figures(
             suites, mode, timeout=timeout or None, progress=not args.no_progress,
@@ -216,7 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                    for s in suites],
         "suite_errors": [str(e) for e in errors],
     }  # fmt: skip
-    from .report import write_reports
+    from sgmverify.report import write_reports
 
     paths = write_reports(results, out, meta=meta, figures=figures)
     for f in figures:
@@ -236,8 +242,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     results = load_any(args.results)
     out = Path(args.out) if args.out else Path(args.results).parent
     formats = tuple(dict.fromkeys(args.format or ("json", "md", "html")))
-    from .figures import load_figures
-    from .report import write_reports
+    from sgmverify.report import write_reports
+    from sgmverify.run import load_figures
 
     figures = load_figures(Path(args.results).parent)
     paths = write_reports(results, out, formats=formats, meta={"source": str(args.results)}, figures=figures)
@@ -247,7 +253,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_results
+    from sgmverify.run import compare_results
 
     cmp = compare_results(
         load_any(args.baseline), load_any(args.new), ratio_rtol=args.ratio_rtol, missing_ok=args.allow_missing
@@ -270,7 +276,7 @@ def _parse_value(key: str, text: str) -> float:
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
-    from .errors import BoundEvaluationError
+    from sgmverify.errors import BoundEvaluationError
 
     suites, _ = _discover(args.suite)
     th = _find_theorem(suites, args.theorem)
@@ -313,7 +319,7 @@ DEFAULT_CHECKS = ("log-concave", "moments")
 
 
 def _load_mixture(path: str) -> Any:
-    from .distributions import GaussianMixture
+    from sgmverify.laws import GaussianMixture
 
     try:
         spec = json.loads(Path(path).read_text())
@@ -329,7 +335,7 @@ def _load_mixture(path: str) -> Any:
 
 def cmd_check_distribution(args: argparse.Namespace) -> int:
     """``assumptions --density/--mixture``: exit 1 if a check fails, else 0 (unknown is printed, exit 0)."""
-    from .assumptions import KINDS, check_assumption
+    from sgmverify.hypotheses import KINDS, check_assumption
 
     if (args.density is None) == (args.mixture is None):
         raise UsageError("give exactly one of --density EXPR and --mixture SPEC.json (or a THEOREM_ID).")
@@ -464,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
             action="append",
             metavar="PATH_OR_MODULE",
             help="a suite file, directory, module, package or suite name (repeatable; default: the "
-            "proofs_checks package and the sgmverify.suites entry points)",
+            "proofs_checks package and the sgmverify.run._suites entry points)",
         )
 
     sp = sub.add_parser("list", help="list suites, theorems (with provenance) and assumptions")
@@ -563,7 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--C", type=_nonneg_float, help="Hölder constant (--check holder)")
     sp.add_argument("--json", action="store_true", help="JSON output")
     sp.set_defaults(func=cmd_assumptions)
-    from .falsify import register_cli as _register_falsify
+    from sgmverify.run import register_cli as _register_falsify
 
     _register_falsify(sub)
     return p

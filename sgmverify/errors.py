@@ -18,10 +18,12 @@ __all__ = [
     "SgmverifyError",
     "ShapeError",
     "StoreError",
+    "StoreWarning",
     "SuiteError",
     "TimeDomainError",
     "UnknownNameError",
     "WeightsError",
+    "require_positive",
 ]
 
 
@@ -75,3 +77,21 @@ class StoreError(SgmverifyError, OSError):
 
 class CheckTimeoutError(SgmverifyError, TimeoutError):
     """A check ran past its time limit."""
+
+
+class StoreWarning(UserWarning):
+    """A results-store line could not be read (e.g. the torn last line of a killed run) and was skipped."""
+
+
+def require_positive(**values: object) -> None:
+    """Raise :class:`InvalidParameterError` unless every keyword value is a finite real number > 0.
+
+    >>> require_positive(beta_min=0.1, beta_max=20.0)
+    """
+    import math
+    import numbers
+
+    for name, v in values.items():
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+        if not (ok and math.isfinite(float(v)) and float(v) > 0):
+            raise InvalidParameterError(f"{name} must be a finite number > 0, got {v!r}.")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .errors import InvalidParameterError
+from sgmverify.errors import InvalidParameterError
 
 __all__ = ["Estimate", "bootstrap_ci", "mean_ci", "percentile_estimate"]
 

@@ -5,10 +5,10 @@ environment where sgmverify is installed.  It therefore imports nothing heavy at
 sympy, torch: the engine is imported inside functions) and changes nothing unless asked:
 
 ``pytest --sgmverify``
-    Collect every check of the discovered suites (the ``proofs_checks`` package, the ``sgmverify.suites``
+    Collect every check of the discovered suites (the ``proofs_checks`` package, the ``sgmverify.run._suites``
     entry points and each ``--sgm-suite PATH_OR_MODULE``) as one test item per check, with node ids
     ``sgmverify::<suite>::<check id>`` (so ``-k`` selects by check id).  Running an item runs
-    :meth:`sgmverify.claims.Check.run`:
+    :meth:`sgmverify.theory.Check.run`:
 
     ================  ==============================  ==========================================
     verdict           claim (``expect="holds"``)       negative control (``expect="violated"``)
@@ -24,7 +24,7 @@ sympy, torch: the engine is imported inside functions) and changes nothing unles
     Which scenarios run (default ``quick``: the scenarios marked ``quick``).
 ``--sgm-baseline FILE`` and ``--sgm-ratio-rtol R``
     Compare each item's result with the record of the same check id in a stored baseline (a
-    ``report.json`` or a results ``.jsonl``), using :func:`sgmverify.compare.compare_results`: a verdict
+    ``report.json`` or a results ``.jsonl``), using :func:`sgmverify.run.compare_results`: a verdict
     flip or a tightness-ratio drift beyond ``R`` (relative, default 0.05) fails the item with
     ``regression: ...``; checks absent from the baseline are listed in the terminal summary, not failed.
 ``--sgm-no-discover``
@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the engine imports numpy and sympy: keep it out of every pytest start-up
-    from .claims import Check, Result, Scenario, Suite, Theorem
+    from sgmverify.theory import Check, Result, Scenario, Suite, Theorem
 
 __all__ = [
     "BrokenSuite",
@@ -180,8 +180,8 @@ def _resolve_suite_arg(arg: str, invocation_dir: Path) -> str:
 
 def _load_baseline(path: Path) -> dict[str, Result]:
     """The baseline's results by check id (the last record wins); bad files are usage errors."""
-    from .errors import SgmverifyError
-    from .report import load_results
+    from sgmverify.errors import SgmverifyError
+    from sgmverify.report import load_results
 
     if not path.exists():
         raise pytest.UsageError(
@@ -200,7 +200,7 @@ def _versions(config: pytest.Config) -> dict[str, str]:
     state = _state(config)
     if state is not None and state.versions is not None:
         return state.versions
-    from .runner import versions
+    from sgmverify.run import versions
 
     found = dict(versions())
     if state is not None:
@@ -247,8 +247,8 @@ class SgmverifyCollector(pytest.Collector):
     """
 
     def collect(self) -> Iterator[pytest.Collector]:
-        from .errors import SgmverifyError, SuiteError
-        from .suites import discover_suites
+        from sgmverify.errors import SgmverifyError, SuiteError
+        from sgmverify.run import discover_suites
 
         state = _state(self.config)
         assert state is not None
@@ -309,7 +309,7 @@ def _suite_path(suite: Suite) -> Path | None:
 
 
 class SuiteCollector(pytest.Collector):
-    """The checks of one :class:`~sgmverify.claims.Suite` (in the session's ``--sgm-mode``)."""
+    """The checks of one :class:`~sgmverify.theory.Suite` (in the session's ``--sgm-mode``)."""
 
     def __init__(self, *, suite: Suite, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -363,7 +363,7 @@ class SgmCheckFailure(Exception):
 
 
 class CheckItem(pytest.Item):
-    """One :class:`~sgmverify.claims.Check` as a pytest item."""
+    """One :class:`~sgmverify.theory.Check` as a pytest item."""
 
     def __init__(self, *, check: Check, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -392,7 +392,7 @@ class CheckItem(pytest.Item):
         if base is None:
             self.user_properties.append((_PROP_BASELINE, "missing"))
             return
-        from .compare import compare_results
+        from sgmverify.run import compare_results
 
         comparison = compare_results([base], [result], ratio_rtol=state.ratio_rtol, missing_ok=True)
         if comparison.ok:
@@ -441,7 +441,7 @@ def _enforce(result: Result) -> None:
 
 def failure_message(result: Result) -> str | None:
     """Why ``result`` is not as expected (``None`` when it is, or when it is only an xfail/skip)."""
-    from .claims import expected_verdict
+    from sgmverify.theory import expected_verdict
 
     verdict = result.verdict.value
     if result.expect != "holds":
@@ -477,9 +477,9 @@ def _fmt_measured(result: Result) -> str:
 def format_result(result: Result, headline: str | None = None) -> str:
     """A short multi-line description of a result: statement, bound, measured (CI), ratio, reason.
 
-    ERROR results end with the traceback stored by :meth:`~sgmverify.claims.Check.run`.
+    ERROR results end with the traceback stored by :meth:`~sgmverify.theory.Check.run`.
     """
-    from .claims import expected_verdict
+    from sgmverify.theory import expected_verdict
 
     lines = [headline or result.check_id]
     expected = expected_verdict(result.expect).value
@@ -510,8 +510,8 @@ def format_result(result: Result, headline: str | None = None) -> str:
 class SgmChecker:
     """What the ``sgm_check`` fixture returns: call it to check a theorem inside a test.
 
-    ``sgm_check(theorem, scenario)`` runs one check (``scenario`` is a :class:`~sgmverify.claims.Scenario`
-    or the name of one of the theorem's scenarios) and returns its :class:`~sgmverify.claims.Result`;
+    ``sgm_check(theorem, scenario)`` runs one check (``scenario`` is a :class:`~sgmverify.theory.Scenario`
+    or the name of one of the theorem's scenarios) and returns its :class:`~sgmverify.theory.Result`;
     ``sgm_check(theorem)`` runs all the theorem's scenarios of ``mode`` (default ``"quick"``) and returns
     the list of results.
 
@@ -533,17 +533,17 @@ class SgmChecker:
         mode: str = "quick",
     ) -> Result | list[Result]:
         __tracebackhide__ = True
-        from .claims import Check
+        from sgmverify.theory import Check
 
         checks = [Check(theorem, self._scenario(theorem, scenario))] if scenario is not None else None
         if checks is None:
             if mode not in ("quick", "full"):
-                from .errors import InvalidParameterError
+                from sgmverify.errors import InvalidParameterError
 
                 raise InvalidParameterError(f"mode must be 'quick' or 'full', got {mode!r}.")
             checks = theorem.checks(mode)
             if not checks:
-                from .errors import SuiteError
+                from sgmverify.errors import SuiteError
 
                 raise SuiteError(
                     f"theorem {theorem.id} has no {mode} scenarios; pass a scenario or use mode='full'."
@@ -567,7 +567,7 @@ class SgmChecker:
         for sc in theorem.scenarios:
             if sc.name == scenario:
                 return sc
-        from .errors import UnknownNameError
+        from sgmverify.errors import UnknownNameError
 
         raise UnknownNameError(
             f"theorem {theorem.id} has no scenario {scenario!r}; "

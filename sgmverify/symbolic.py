@@ -18,17 +18,21 @@ import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+from sympy.core.function import AppliedUndef
 
-from .errors import ExpressionError
+from sgmverify.errors import ExpressionError, InvalidParameterError
 
 __all__ = [
+    "ae_diff",
     "check_free_symbols",
     "is_mpmath",
     "is_torch",
     "lambdify_mpmath",
     "lambdify_numpy",
     "lambdify_torch",
+    "param_values",
     "parse_expr",
+    "parse_log_density",
     "pow_to_exp",
     "stable_form",
 ]
@@ -240,3 +244,58 @@ def is_torch(x: object) -> bool:
 def is_mpmath(x: object) -> bool:
     """True for an mpmath number."""
     return isinstance(x, mpmath.mpf | mpmath.mpc)
+
+
+# ---------------------------------------------------------------- user log-densities
+def param_values(params: Mapping | None) -> dict[str, sp.Expr]:
+    values = {}
+    for key, val in (params or {}).items():
+        name = key.name if isinstance(key, sp.Symbol) else str(key)
+        try:
+            num = sp.Float(float(val)) if isinstance(val, (float, np.floating)) else sp.sympify(val)
+        except (sp.SympifyError, TypeError, ValueError):
+            num = sp.nan
+        if not (num.is_number and num.is_real and num.is_finite):
+            raise InvalidParameterError(f"parameter {name} = {val!r} must be a finite real number")
+        values[name] = num
+    return values
+
+
+def parse_log_density(expr, variable=None, params: Mapping | None = None) -> tuple[sp.Expr, sp.Symbol]:
+    """Sympify ``expr``, substitute ``params``, return it in a real variable; ExpressionError if malformed."""
+    try:
+        expr = sp.sympify(expr)
+    except (sp.SympifyError, TypeError, SyntaxError) as exc:
+        raise ExpressionError(f"could not parse the log-density {expr!r}: {exc}") from None
+    if not isinstance(expr, sp.Expr):
+        raise ExpressionError(f"the log-density must be a sympy expression, got {type(expr).__name__}")
+    values = param_values(params)
+    names = {s.name for s in expr.free_symbols}
+    if variable is None:
+        cands = sorted(names - set(values))
+        if len(cands) > 1:
+            raise ExpressionError(
+                f"the log-density has free symbols {cands}; name the variable (variable='x') and give the "
+                "others numeric values in params={...}"
+            )
+        name = cands[0] if cands else "x"
+    else:
+        name = variable.name if isinstance(variable, sp.Symbol) else str(variable)
+        extra = sorted(names - set(values) - {name})
+        if extra:
+            raise ExpressionError(
+                f"the log-density has free symbols {extra} besides the variable {name!r} and the declared "
+                f"params {sorted(values)}; declare them in params={{...}} with numeric values"
+            )
+    x = sp.Symbol(name, real=True)
+    expr = expr.xreplace({s: (x if s.name == name else values[s.name]) for s in expr.free_symbols})
+    if expr.atoms(AppliedUndef):
+        raise ExpressionError(f"the log-density contains undefined functions {expr.atoms(AppliedUndef)}")
+    if expr.has(sp.I):
+        raise ExpressionError("the log-density contains the imaginary unit; it must be real-valued")
+    return expr, x
+
+
+def ae_diff(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """Derivative almost everywhere: ``DiracDelta`` terms (from kinks) are dropped."""
+    return sp.diff(expr, x).replace(sp.DiracDelta, lambda *args: sp.S.Zero)

@@ -1,4 +1,4 @@
-"""Hypothesis checkers (`sgmverify.assumptions.check_assumption`) on Gaussians, mixtures, 1-D sympy
+"""Hypothesis checkers (`sgmverify.hypotheses.check_assumption`) on Gaussians, mixtures, 1-D sympy
 densities and products: verdicts against exactly known answers, with their evidence; a sympy `None` is
 never "holds"."""
 
@@ -13,10 +13,10 @@ import pytest
 # Distribution checkers (check_assumption): log-concavity, smoothness, support, density bounds, moments
 # =====================================================================================================
 from sgmverify import Density1D, Gaussian, GaussianMixture, Product
-from sgmverify.assumptions import CheckResult, check_assumption
-from sgmverify.claims import AssumptionResult
 from sgmverify.errors import ExpressionError, InvalidParameterError
-from sgmverify.processes import VP
+from sgmverify.hypotheses import CheckResult, check_assumption
+from sgmverify.sde import VP
+from sgmverify.theory import AssumptionResult
 
 
 def test_gaussian_log_concavity_and_smoothness_closed_form():

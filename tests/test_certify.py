@@ -1,4 +1,5 @@
-"""Certified inequalities (`sgmverify.certify`): a bank of known-true and known-false inequalities near their
+"""Certified inequalities (`sgmverify.hypotheses._certify`): a bank of known-true and known-false
+inequalities near their
 tightness, with zero wrong verdicts; budgets, domain errors, input errors; and the interval enclosures of the
 functions that ``mpmath.iv`` lacks, checked against 50-digit mpmath values.
 
@@ -23,9 +24,9 @@ import sympy as sp
 from mpmath import iv, libmp
 from sympy.codegen.cfunctions import expm1, log1p
 
-from sgmverify._intervals import MPMATH, Program, Undefined
-from sgmverify.certify import Certificate, certify
 from sgmverify.errors import ExpressionError, InvalidParameterError
+from sgmverify.hypotheses import Certificate, certify
+from sgmverify.hypotheses._intervals import MPMATH, Program, Undefined
 
 x, y, z, t = sp.symbols("x y z t")
 R = sp.Rational

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.claims: the verdict rule, bounds, checks, results, theorems, scenarios."""
+"""Tests of sgmverify.theory._claims: the verdict rule, bounds, checks, results, theorems, scenarios."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sgmverify.claims import (
+from sgmverify.errors import BoundEvaluationError, ExpressionError, InvalidParameterError
+from sgmverify.estimates import Estimate
+from sgmverify.laws import Gaussian
+from sgmverify.theory import (
     Assumption,
     AssumptionResult,
     Bound,
@@ -29,9 +32,6 @@ from sgmverify.claims import (
     decide,
     describe_object,
 )
-from sgmverify.distributions import Gaussian
-from sgmverify.errors import BoundEvaluationError, ExpressionError, InvalidParameterError
-from sgmverify.estimates import Estimate
 
 NAN = float("nan")
 INF = float("inf")
@@ -902,7 +902,7 @@ class TestScenarioDescribe:
 
         assert scenario(sampler=euler).describe() != scenario(sampler=heun).describe()
         assert describe_object(euler) == describe_object(euler)
-        assert describe_object(Gaussian) == "sgmverify.distributions.Gaussian"
+        assert describe_object(Gaussian) == "sgmverify.laws._distributions.Gaussian"
 
     def test_partials_are_described_with_their_arguments(self):
         a, b = functools.partial(_step, 1), functools.partial(_step, 2)
@@ -962,7 +962,7 @@ class TestReference:
 
 def test_assumption_checker_must_return_bool_none_or_result():
     """A truthy non-bool (a string, NaN) is never read as 'holds'."""
-    from sgmverify.claims import Assumption, Scenario
+    from sgmverify.theory import Assumption, Scenario
 
     sc = Scenario("s")
     for bad in ("fails", float("nan"), 1):
@@ -973,16 +973,16 @@ def test_assumption_checker_must_return_bool_none_or_result():
 
 
 def test_decide_unknown_direction_is_a_clear_error():
-    from sgmverify.claims import decide
     from sgmverify.estimates import Estimate
+    from sgmverify.theory import decide
 
     with pytest.raises(InvalidParameterError, match="direction"):
         decide(1.0, Estimate.exact_value(0.5), "sideways", 0.0)
 
 
 def test_expect_assumptions_fail_is_a_control_caught_by_the_hypotheses():
-    from sgmverify.claims import expected_verdict
     from sgmverify.report import summarize
+    from sgmverify.theory import expected_verdict
 
     ref = Reference("textbook", "facts", provenance=Provenance.TEXTBOOK)
     positive = Assumption("positive x", "x > 0", lambda sc: sc.params["x"] > 0)

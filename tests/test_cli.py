@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from toys import HEADER, write
 
-from sgmverify import cli, runner
-from sgmverify.claims import Result, Verdict
+from sgmverify import cli
 from sgmverify.errors import StoreError
+from sgmverify.run import ResultsStore
+from sgmverify.theory import Result, Verdict
 
 SUITE = (
     HEADER
@@ -35,7 +36,7 @@ SUITE = Suite("clitoy", "CLI toy suite", [
 )
 
 MISSED = """
-from sgmverify.claims import Bound, Provenance, Reference, Scenario, Suite, Theorem
+from sgmverify.theory import Bound, Provenance, Reference, Scenario, Suite, Theorem
 
 def one(scenario, rng):
     return 1.0
@@ -92,7 +93,9 @@ def test_help_subprocess():
 
 
 def test_usage_errors_exit_2(tmp_path, suite_file, capsys, fake_report, monkeypatch):
-    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)  # no lookup of suite names in proofs_checks
+    monkeypatch.setattr(
+        "sgmverify.run._suites.DEFAULT_PACKAGE", None
+    )  # no lookup of suite names in proofs_checks
     out = tmp_path / "out"
     assert run([], capsys)[0] == 2
     assert run(["bogus"], capsys)[0] == 2
@@ -167,7 +170,7 @@ def test_unwritable_out_and_full_disk(tmp_path, suite_file, capsys, fake_report,
     def full(self, result):
         raise StoreError(f"could not write the results store {self.path}: No space left on device")
 
-    monkeypatch.setattr(runner.ResultsStore, "append", full)
+    monkeypatch.setattr(ResultsStore, "append", full)
     code, _, err = run(["run", "--suite", suite_file, "--out", out, "--no-resume", "--jobs", "1"], capsys)
     assert code == 1 and "No space left on device" in err
     assert (out / "results.jsonl").read_text() == before

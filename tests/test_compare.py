@@ -1,4 +1,4 @@
-"""Tests of sgmverify.compare: verdict flips, ratio drift, missing and new checks."""
+"""Tests of sgmverify.run._compare: verdict flips, ratio drift, missing and new checks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from sgmverify.claims import Result, Verdict
-from sgmverify.compare import compare_results
 from sgmverify.errors import InvalidParameterError
+from sgmverify.run import compare_results
+from sgmverify.theory import Result, Verdict
 
 
 def res(check_id: str, verdict: Verdict = Verdict.HOLDS, ratio: float | None = 0.5, expect="holds") -> Result:

@@ -1,4 +1,4 @@
-"""`sgmverify.complexity`: horizon / step / iteration orders derived from a forward process, and the
+"""`sgmverify.samplers._complexity`: horizon / step / iteration orders derived from a forward process, and the
 propagated convexity and damping formulas.
 
 References are independent of the derivation: the GNZ table entries (math reference
@@ -16,7 +16,9 @@ import pytest
 import sympy as sp
 from scipy.integrate import quad
 
-from sgmverify.complexity import (
+from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES
+from sgmverify.errors import DerivationError, InvalidParameterError
+from sgmverify.samplers import (
     D_SYMBOL,
     EPS_SYMBOL,
     ETA_DISCRETISATION,
@@ -32,9 +34,7 @@ from sgmverify.complexity import (
     propagated_convexity,
     propagated_smoothness,
 )
-from sgmverify.errors import DerivationError, InvalidParameterError
-from sgmverify.processes import T_SYMBOL, LinearSDE
-from sgmverify.schedules import GNZ_PROCESSES
+from sgmverify.sde import T_SYMBOL, LinearSDE
 
 c, rho = sp.Symbol("c", positive=True), sp.Symbol("rho", positive=True)
 R = sp.Rational

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.density_metrics against closed forms, quadrature and scipy's independent W1."""
+"""Tests of sgmverify.metrics._density against closed forms, quadrature and scipy's independent W1."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sgmverify.density_metrics import (
+from sgmverify.errors import InvalidParameterError, ShapeError
+from sgmverify.metrics import (
     grid_interpolator,
     grid_l1,
     grid_l2,
@@ -23,8 +24,7 @@ from sgmverify.density_metrics import (
     w1_samples_grid_1d,
     w1_samples_grid_2d,
 )
-from sgmverify.errors import InvalidParameterError, ShapeError
-from sgmverify.fp_grids import Grid1D, Grid2D
+from sgmverify.pde import Grid1D, Grid2D
 
 
 def gauss(x: np.ndarray, m: float, v: float) -> np.ndarray:

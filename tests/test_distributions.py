@@ -15,7 +15,6 @@ import pytest
 import sympy as sp
 from scipy import stats
 
-from sgmverify.distributions import Density1D, Gaussian, GaussianMixture, NoisedDensity1D, Product
 from sgmverify.errors import (
     ExpressionError,
     InvalidParameterError,
@@ -24,6 +23,7 @@ from sgmverify.errors import (
     TimeDomainError,
     WeightsError,
 )
+from sgmverify.laws import Density1D, Gaussian, GaussianMixture, NoisedDensity1D, Product
 
 
 class OUStandIn:
@@ -177,7 +177,7 @@ def test_time_domain_errors():
 
 
 def test_real_processes_work_when_available():
-    processes = pytest.importorskip("sgmverify.processes")
+    processes = pytest.importorskip("sgmverify.sde._processes")
     g = Gaussian(MEAN3, COV3)
     for proc in (processes.OU(), processes.VP(0.1, 20.0)):
         t = 0.2

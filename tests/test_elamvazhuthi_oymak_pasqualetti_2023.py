@@ -24,8 +24,8 @@ from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023._laws import (
     ou_coeffs,
     two_atom_dscore,
 )
-from sgmverify.claims import Check, Provenance, Scenario, Verdict
 from sgmverify.errors import InvalidParameterError
+from sgmverify.theory import Check, Provenance, Scenario, Verdict
 
 MINE = [
     "eta_family",

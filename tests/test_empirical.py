@@ -1,4 +1,4 @@
-"""Tests of sgmverify.empirical (sample-based W2) against independent references.
+"""Tests of sgmverify.metrics._empirical (sample-based W2) against independent references.
 
 References used: POT's ``ot.emd2`` / ``ot.wasserstein_1d`` / ``ot.sliced_wasserstein_distance``, the
 closed-form W2 between Gaussians, and exact identities (translations, sliced W2 of shifted Gaussians).
@@ -12,9 +12,8 @@ import numpy as np
 import ot
 import pytest
 
-from sgmverify.empirical import sliced_w2, w2_1d_quantile, w2_empirical
 from sgmverify.errors import InvalidParameterError, ShapeError
-from sgmverify.metrics import w2_gaussian
+from sgmverify.metrics import sliced_w2, w2_1d_quantile, w2_empirical, w2_gaussian
 
 # ---------------------------------------------------------------------------------------------------
 # 1-D quantile W2

@@ -1,4 +1,4 @@
-"""Tests of the counterexample search (:mod:`sgmverify.falsify`) and ``SearchSpace``."""
+"""Tests of the counterexample search (:mod:`sgmverify.run._falsify`) and ``SearchSpace``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from sgmverify.claims import (
+from sgmverify.errors import InvalidParameterError
+from sgmverify.estimates import Estimate
+from sgmverify.run._falsify import _Space, badness, cmd_falsify, falsify, falsify_suite, register_cli
+from sgmverify.theory import (
     Assumption,
     Bound,
     Check,
@@ -21,9 +24,6 @@ from sgmverify.claims import (
     Theorem,
     Verdict,
 )
-from sgmverify.errors import InvalidParameterError
-from sgmverify.estimates import Estimate
-from sgmverify.falsify import _Space, badness, cmd_falsify, falsify, falsify_suite, register_cli
 
 REF = Reference("test", "planted claims", provenance=Provenance.TEXTBOOK)
 
@@ -193,7 +193,7 @@ def _parser() -> argparse.ArgumentParser:
 
 SUITE_FILE = """
 import math
-from sgmverify.claims import Bound, Provenance, Reference, Scenario, SearchSpace, Suite, Theorem
+from sgmverify.theory import Bound, Provenance, Reference, Scenario, SearchSpace, Suite, Theorem
 
 REF = Reference("t", provenance=Provenance.TEXTBOOK)
 SP = SearchSpace(Scenario("b"), {"x": (0.0, 1.0)})

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from toys import HEADER, write
 
-from sgmverify.claims import Suite
 from sgmverify.cli import main
 from sgmverify.errors import InvalidParameterError
-from sgmverify.figures import FigureOutput, FigureSpec, load_figures, render_figures
 from sgmverify.report import write_reports
+from sgmverify.run import FigureOutput, FigureSpec, load_figures, render_figures
+from sgmverify.theory import Suite
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -120,7 +120,7 @@ SUITE_WITH_FIGURES = (
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from sgmverify.figures import FigureOutput, FigureSpec
+from sgmverify.run import FigureOutput, FigureSpec
 
 
 def pic(mode, rng):

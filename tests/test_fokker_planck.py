@@ -1,4 +1,5 @@
-"""Tests of sgmverify.fokker_planck (finite-volume Fokker–Planck solver) and sgmverify.characteristics.
+"""Tests of sgmverify.pde._fokker_planck (finite-volume Fokker–Planck solver) and
+sgmverify.pde._characteristics.
 
 References are exact solutions: OU from a Gaussian (Gaussian marginals, 1-D and 2-D), the η-family of
 samplers on Laplace data (closed-form p_t and score from the Elamvazhuthi–Oymak–Pasqualetti reference digest
@@ -21,9 +22,9 @@ import pytest
 from scipy import integrate
 from scipy.special import log_ndtr
 
-from sgmverify.characteristics import ORDER, fd_divergence
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
-from sgmverify.fokker_planck import FPSolution, Grid1D, Grid2D, solve_fokker_planck, transport_density
+from sgmverify.pde import FPSolution, Grid1D, Grid2D, solve_fokker_planck, transport_density
+from sgmverify.pde._characteristics import ORDER, fd_divergence
 
 
 def gauss(x: np.ndarray, m: float, v: float) -> np.ndarray:

@@ -17,9 +17,8 @@ from proofs_checks.gao_nguyen_zhu_2023 import _common as C
 from proofs_checks.gao_nguyen_zhu_2023 import exact as E
 from proofs_checks.gao_nguyen_zhu_2023 import montecarlo as MC
 from proofs_checks.gao_nguyen_zhu_2023 import reconstructed as R
-from sgmverify.claims import Bound, Provenance, Verdict
-from sgmverify.samplers import uniform_grid
-from sgmverify.step_search import grid_moments, spectral_w2
+from sgmverify.samplers import grid_moments, spectral_w2, uniform_grid
+from sgmverify.theory import Bound, Provenance, Verdict
 
 
 @pytest.mark.parametrize("row", C.ROWS)

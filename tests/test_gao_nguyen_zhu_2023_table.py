@@ -13,11 +13,11 @@ import pytest
 
 from proofs_checks.gao_nguyen_zhu_2023 import contraction, table
 from proofs_checks.gao_nguyen_zhu_2023._rows import ROWS, TABLE
-from sgmverify.claims import Bound, Verdict
-from sgmverify.complexity import ETA_DISCRETISATION, derive_step_order
-from sgmverify.distributions import Density1D, Gaussian
+from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES
 from sgmverify.errors import DerivationError
-from sgmverify.schedules import GNZ_PROCESSES
+from sgmverify.laws import Density1D, Gaussian
+from sgmverify.samplers import ETA_DISCRETISATION, derive_step_order
+from sgmverify.theory import Bound, Verdict
 
 
 def _run(theorems, mode="quick"):

@@ -4,7 +4,7 @@ controls are really caught (each is VIOLATED, not merely 'not HOLDS')."""
 import pytest
 
 from proofs_checks.gaussian_basics import SUITE
-from sgmverify.claims import Verdict
+from sgmverify.theory import Verdict
 
 CHECKS = SUITE.checks("quick")
 

@@ -1,6 +1,7 @@
-"""Tests of sgmverify.gaussian_exact against independent references.
+"""Tests of sgmverify.samplers._gaussian_exact against independent references.
 
-* Monte Carlo: the samplers of sgmverify.samplers run on the exact score written with dense linear algebra
+* Monte Carlo: the samplers of sgmverify.samplers._samplers run on the exact score written with dense
+linear algebra
   (np.linalg.solve in the original coordinates, no eigenbasis), n = 20000 samples.
 * Closed forms: W2 from metrics.w2_gaussian (Bures formula), coordinate-wise 1-D problems, rotations.
 * Consistency: with the exact init the only error is discretisation, so W2(output, data) -> 0 at the order
@@ -15,13 +16,21 @@ import time
 import numpy as np
 import pytest
 
-from sgmverify import gaussian_exact as ge
-from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
-from sgmverify.gaussian_exact import EXACT_SCHEMES, sampler_law, sampler_law_eigen, sampler_w2
+from sgmverify.laws import Gaussian, GaussianMixture
 from sgmverify.metrics import w2_gaussian
-from sgmverify.processes import OU, VP, LinearSDE
-from sgmverify.samplers import SCHEMES, quadratic_grid, sample, uniform_grid
+from sgmverify.samplers import (
+    EXACT_SCHEMES,
+    SCHEMES,
+    quadratic_grid,
+    sample,
+    sampler_law,
+    sampler_law_eigen,
+    sampler_w2,
+    uniform_grid,
+)
+from sgmverify.samplers import _gaussian_exact as ge
+from sgmverify.sde import OU, VP, LinearSDE
 
 MU = np.array([1.0, -0.5, 2.0])
 BIAS = np.array([0.3, -0.2, 0.1])

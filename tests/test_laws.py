@@ -1,4 +1,4 @@
-"""The data laws of ``sgmverify.laws`` and the derivatives of their noised log-densities (k = 0..4).
+"""The data laws of ``sgmverify.laws._singular`` and the derivatives of their noised log-densities (k = 0..4).
 
 Independent references (none calls the code under test):
 
@@ -7,7 +7,7 @@ Independent references (none calls the code under test):
   ``hyp1f1``; the closed form itself is checked against the quadrature) and differentiated by ``mpmath.diff``
   at 60 + 2 log10(1/v) digits (k = 1..4) -- the code uses posterior cumulants instead of differentiating;
 * exact values from the Stéphanovitch digest (R2, R7, R8, R9, R11);
-* the generic posterior-cumulant path of :class:`~sgmverify.distributions.Density1D` (closed form vs generic).
+* the generic posterior-cumulant path of :class:`~sgmverify.laws.Density1D` (closed form vs generic).
 """
 
 from __future__ import annotations
@@ -20,10 +20,16 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from sgmverify.distributions import Density1D, Product
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, WeightsError
-from sgmverify.laws import Atoms, HolderCusp, UniformBox, UniformCircle
-from sgmverify.scores import log_density_derivative
+from sgmverify.laws import (
+    Atoms,
+    Density1D,
+    HolderCusp,
+    Product,
+    UniformBox,
+    UniformCircle,
+    log_density_derivative,
+)
 
 
 class OUStandIn:

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.lipschitz: slope constants, soundness of both ends, verdict rule."""
+"""Tests of sgmverify.nets._lipschitz: slope constants, soundness of both ends, verdict rule."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pytest
 import torch
 from scipy import optimize, special, stats
 
-from sgmverify.claims import Verdict, decide
-from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.errors import InvalidParameterError
-from sgmverify.lipschitz import (
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.nets import NetworkConfig, torch_threads, train_score_network
+from sgmverify.nets._lipschitz import (
     SLOPES,
     LipschitzInterval,
     _float64,
@@ -19,8 +19,8 @@ from sgmverify.lipschitz import (
     lipschitz_lower,
     lipschitz_upper,
 )
-from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
-from sgmverify.processes import OU, VP
+from sgmverify.sde import OU, VP
+from sgmverify.theory import Verdict, decide
 
 DATA = Gaussian([0.2, -0.1], [[0.8, 0.1], [0.1, 0.4]])
 PROC = VP(0.1, 20.0)

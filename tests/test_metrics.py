@@ -1,4 +1,4 @@
-"""Tests of sgmverify.metrics (Gaussian closed forms) against independent references.
+"""Tests of sgmverify.metrics._gaussian (Gaussian closed forms) against independent references.
 
 References used: the 1-D and commuting closed forms of W2 between Gaussians, POT's Bures function
 (``ot.gaussian.bures_wasserstein_distance``), the trace formula with ``scipy.linalg.sqrtm``, the rank-one

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.networks and sgmverify.network_cache: training, determinism, cache, faults."""
+"""Tests of sgmverify.nets._networks and sgmverify.nets._cache: training, determinism, cache, faults."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from sgmverify import network_cache
-from sgmverify.distributions import Gaussian, GaussianMixture
+from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
-from sgmverify.network_cache import NetworkCacheWarning
-from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
-from sgmverify.process_table import CoefficientTable
-from sgmverify.processes import OU, VE, VP
-from sgmverify.schedules import CIFAR10_SCHEDULES
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.nets import NetworkCacheWarning, NetworkConfig, torch_threads, train_score_network
+from sgmverify.nets import _cache as network_cache
+from sgmverify.sde import OU, VE, VP, CoefficientTable
 
 TINY = NetworkConfig(width=16, depth=2, steps=60, batch_size=64, lr=3e-3, t_min=0.05, checkpoint_every=20)
 DATA = Gaussian([0.5, -0.5], [[1.0, 0.3], [0.3, 0.6]])

@@ -1,4 +1,4 @@
-"""Linear forward SDEs (`sgmverify.processes`): presets, derived m(t) and sigma^2(t), numeric back-ends,
+"""Linear forward SDEs (`sgmverify.sde._processes`): presets, derived m(t) and sigma^2(t), numeric back-ends,
 reverse drifts, exponential-integrator coefficients, user-defined processes and error paths.
 
 Every reference is computed here, independently of the code under test, from the *definitions*
@@ -34,7 +34,7 @@ from sgmverify.errors import (
     TimeDomainError,
     UnknownNameError,
 )
-from sgmverify.processes import OU, VE, VP, Cosine, LinearSDE, SubVP, get_process
+from sgmverify.sde import OU, VE, VP, Cosine, LinearSDE, SubVP, get_process
 
 
 # ---------------------------------------------------------------------------------------------- references
@@ -472,9 +472,9 @@ def test_reverse_drift_shape_mismatch(procs):
 @pytest.mark.parametrize("name", PRESETS)
 def test_prior_is_gaussian_with_var_T(procs, name):
     try:
-        from sgmverify.distributions import Gaussian
+        from sgmverify.laws import Gaussian
     except ImportError:  # the module is written by a teammate
-        pytest.skip("sgmverify.distributions.Gaussian not importable yet")
+        pytest.skip("sgmverify.laws.Gaussian not importable yet")
     proc, T = procs[name], 0.95
     prior = proc.prior(T, dim=3)
     assert isinstance(prior, Gaussian) and prior.dim == 3
@@ -851,7 +851,7 @@ _TC_CASES = [
 
 @pytest.mark.parametrize(("lam", "gamma", "sigma", "gp", "big_gamma"), _TC_CASES)
 def test_time_changed_ou_marginals(lam, gamma, sigma, gp, big_gamma):
-    from sgmverify.processes import TimeChangedOU
+    from sgmverify.sde import TimeChangedOU
 
     proc = TimeChangedOU(lam, gamma, sigma, gp)
     with mpmath.workdps(50):
@@ -868,7 +868,7 @@ def test_time_changed_ou_marginals(lam, gamma, sigma, gp, big_gamma):
 
 
 def test_time_changed_ou_ve_limit_and_small_t():
-    from sgmverify.processes import TimeChangedOU
+    from sgmverify.sde import TimeChangedOU
 
     ve = TimeChangedOU(0, "b0 + b1*t", 1.3, {"b0": 0.1, "b1": 2.0})
     for t in (1e-8, 0.1, 1.0):
@@ -884,7 +884,7 @@ def test_time_changed_ou_ve_limit_and_small_t():
 
 def test_time_changed_ou_dictionary():
     """Song's VP with beta(t) is (lam, gamma, sigma) = (1, beta/2, 1); OU is (1, 1, 1)."""
-    from sgmverify.processes import TimeChangedOU
+    from sgmverify.sde import TimeChangedOU
 
     vp = VP(0.1, 20.0)
     tc = TimeChangedOU(1, "(b0 + t*(b1 - b0))/2", 1, {"b0": 0.1, "b1": 20.0})
@@ -914,7 +914,7 @@ def test_time_changed_ou_dictionary():
     ],
 )
 def test_time_changed_ou_bad_input(kwargs, exc, fragment):
-    from sgmverify.processes import TimeChangedOU
+    from sgmverify.sde import TimeChangedOU
 
     with pytest.raises(exc, match=fragment):
         TimeChangedOU(**kwargs)
@@ -942,7 +942,9 @@ def test_variance_quadrature_vectorised_matches_adaptive_quad():
     # a 24- vs 48-node check; reference: scipy's adaptive quad of the same integrand at 1e-13.
     from scipy.integrate import quad
 
-    procs = [get_process("gnz_vp_poly", a=19.9, b=0.1, rho=2.0), get_process("ddpmpp_v2")]
+    from proofs_checks.gao_nguyen_zhu_2023._schedules import get_schedule  # published schedules are content
+
+    procs = [get_schedule("gnz_vp_poly", a=19.9, b=0.1, rho=2.0), get_schedule("ddpmpp_v2")]
     for proc in procs:
         proc.var(0.5)
         assert proc.var_by_quadrature

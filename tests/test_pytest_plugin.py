@@ -16,13 +16,11 @@ from pathlib import Path
 import pytest
 
 # imported once here, so that the inner sessions (which restore sys.modules) do not re-import the engine
-import sgmverify.claims
-import sgmverify.runner  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
 SUITE_SOURCE = """
-from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
+from sgmverify.theory import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
 from sgmverify.estimates import Estimate
 
 REF = Reference("Plugin tests", title="toy claims", provenance=Provenance.TEXTBOOK)
@@ -113,14 +111,14 @@ def write_baseline(pytester: pytest.Pytester, edits: dict[str, dict | None], kin
     """Run the toy suite's quick checks here, apply ``edits`` and store them as a baseline of ``kind``.
 
     ``edits`` maps a check id to fields to overwrite in its record, or to ``None`` to leave it out.
-    ``kind`` is ``"jsonl"`` (a :class:`sgmverify.runner.ResultsStore`) or ``"json"`` (a ``report.json``
+    ``kind`` is ``"jsonl"`` (a :class:`sgmverify.run.ResultsStore`) or ``"json"`` (a ``report.json``
     written by :func:`sgmverify.report.write_reports`).
     """
     import importlib.util
 
-    from sgmverify.claims import Result
     from sgmverify.report import write_reports
-    from sgmverify.runner import ResultsStore
+    from sgmverify.run import ResultsStore
+    from sgmverify.theory import Result
 
     spec = importlib.util.spec_from_file_location("_baseline_suite", pytester.path / "suite_demo.py")
     assert spec is not None and spec.loader is not None

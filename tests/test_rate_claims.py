@@ -1,4 +1,5 @@
-"""The paper-claim template (`sgmverify.rate_claims`): a bound C s^-a becomes checks whose verdicts are right.
+"""The paper-claim template (`sgmverify.regularity._rate_claims`): a bound C s^-a becomes checks whose
+verdicts are right.
 
 References: a two-point-like mixture +-1 (component variance 1e-12) has sup lambda_max = m^2/V^2 - 1/V
 exactly (V = v + m^2 1e-12; math reference R2) and, the Hessian lying in [-1/V, m^2/V^2 - 1/V],
@@ -14,12 +15,11 @@ import math
 
 import pytest
 
-from sgmverify.claims import Provenance, Reference, Scenario, Verdict
-from sgmverify.distributions import Density1D, GaussianMixture
 from sgmverify.errors import ExpressionError, InvalidParameterError
-from sgmverify.processes import OU
-from sgmverify.rate_claims import RateClaim, is_compact_support
-from sgmverify.suprema import ScanConfig
+from sgmverify.laws import Density1D, GaussianMixture
+from sgmverify.regularity import RateClaim, ScanConfig, is_compact_support
+from sgmverify.sde import OU
+from sgmverify.theory import Provenance, Reference, Scenario, Verdict
 
 REF = Reference("test", "template", provenance=Provenance.RECONSTRUCTED)
 TWO_POINT = GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[1e-12]], [[1e-12]]])
@@ -108,10 +108,10 @@ def test_module_docstring_examples_run():
     """The template's documented example (and suprema's) run and give what they print."""
     import doctest
 
-    import sgmverify.rate_claims
-    import sgmverify.suprema
+    import sgmverify.regularity._rate_claims
+    import sgmverify.regularity._suprema
 
-    for mod in (sgmverify.rate_claims, sgmverify.suprema):
+    for mod in (sgmverify.regularity._rate_claims, sgmverify.regularity._suprema):
         res = doctest.testmod(mod)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
 

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sgmverify.claims import (
+from sgmverify.errors import InvalidParameterError, StoreError
+from sgmverify.estimates import Estimate
+from sgmverify.report import SCHEMA_VERSION, load_results, summarize, write_reports
+from sgmverify.report import atomic as atomic_mod
+from sgmverify.report.plots import plot_theorem, sweep_params
+from sgmverify.theory import (
     Assumption,
     AssumptionResult,
     Bound,
@@ -24,11 +29,6 @@ from sgmverify.claims import (
     Theorem,
     Verdict,
 )
-from sgmverify.errors import InvalidParameterError, StoreError
-from sgmverify.estimates import Estimate
-from sgmverify.report import SCHEMA_VERSION, load_results, summarize, write_reports
-from sgmverify.report import atomic as atomic_mod
-from sgmverify.report.plots import plot_theorem, sweep_params
 
 XSS = "<script>alert('x')</script>"
 

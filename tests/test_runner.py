@@ -1,4 +1,4 @@
-"""Tests of sgmverify.runner: runs, resume, errors, timeouts, executors, progress."""
+"""Tests of sgmverify.run._runner: runs, resume, errors, timeouts, executors, progress."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import time
 import pytest
 from toys import HEADER, TOY, write
 
-from sgmverify import runner
-from sgmverify.claims import Verdict
-from sgmverify.errors import CheckTimeoutError, InvalidParameterError
-from sgmverify.runner import TimeLimit, compile_filter, run_checks, run_one, versions
-from sgmverify.store import ResultsStore, StoreWarning
-from sgmverify.suites import load_suite
+from sgmverify._timelimit import TimeLimit, time_limited
+from sgmverify.errors import CheckTimeoutError, InvalidParameterError, StoreWarning
+from sgmverify.run import ResultsStore, compile_filter, load_suite, run_checks, run_one, versions
+from sgmverify.run import _runner as runner
+from sgmverify.theory import Verdict
 
 # the shared toy header with the measures of the slow and the crashing suites
 RUNNER_HEADER = (
@@ -84,16 +83,11 @@ def test_versions():
     assert set(v) >= {"sgmverify", "numpy", "scipy", "sympy", "torch", "python"}
 
 
-def test_moved_names_are_reexported():
-    from sgmverify import store, suites
+def test_run_namespace_exports_the_store_and_discovery():
+    import sgmverify.run as run
 
-    moved = {
-        suites: ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "discover_suites", "load_suite"],
-        store: store.__all__,
-    }
-    for module, names in moved.items():
-        for name in names:
-            assert getattr(runner, name) is getattr(module, name) and name in runner.__all__
+    for name in ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "discover_suites", "load_suite", "ResultsStore"]:
+        assert name in run.__all__ and getattr(run, name) is not None
 
 
 # ----------------------------------------------------------------------------------------- running
@@ -162,7 +156,6 @@ def test_timeout_serial(tmp_path):
 
 
 def test_timeout_in_a_thread_and_not_cancelled_by_nested_itimer(tmp_path):
-    from sgmverify.processes import _time_limited
 
     slow = load_suite(str(write(tmp_path, "slow_suite.py", SLOW)), reload=True)
     check = next(c for c in slow.checks() if c.id == "slow.loop[long]")
@@ -171,10 +164,10 @@ def test_timeout_in_a_thread_and_not_cancelled_by_nested_itimer(tmp_path):
     th.start()
     th.join(10)
     assert out["r"].verdict is Verdict.ERROR and out["r"].reason.startswith("timed out after 0.5 s")
-    # sympy's own SIGALRM timer (processes._time_limited) must not cancel the check's limit
+    # sympy's own SIGALRM timer (time_limited) must not cancel the check's limit
     t0 = time.perf_counter()
     with pytest.raises(CheckTimeoutError), TimeLimit(0.5):
-        _time_limited(lambda: None, 5.0)
+        time_limited(lambda: None, 5.0)
         time.sleep(10)
     assert time.perf_counter() - t0 < 3
     with TimeLimit(5):  # disarmed cleanly: nothing fires later

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.sample_sensitivity: augmented PF-ODE (x, log p, y), reverse-SDE variant, torch models.
+"""Tests of sgmverify.sensitivity._samples: augmented PF-ODE (x, log p, y), reverse-SDE variant, torch models.
 
 References: complex-step RK4 / EM on the perturbed law from the same x_T (exact derivative of the discrete
 map, no cancellation), the rk4_ode sampler, closed-form log p_t of mixtures, a torch re-implementation of
@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 import torch
 
-from sgmverify.distributions import GaussianMixture
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
-from sgmverify.processes import VP
-from sgmverify.sample_sensitivity import (
+from sgmverify.laws import GaussianMixture
+from sgmverify.samplers import coarsen_noise, draw_noise, sample, time_grid
+from sgmverify.sde import VP
+from sgmverify.sensitivity import (
     MixtureScoreModel,
+    Perturbation,
     TorchScoreModel,
     likelihood_log_density,
     sample_sensitivity,
     sde_sample_sensitivity,
 )
-from sgmverify.samplers import coarsen_noise, draw_noise, sample, time_grid
-from sgmverify.sensitivity import Perturbation
 
 PROC = VP(0.1, 20.0)
 

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.samplers: grids, schemes, statuses, coupling, bad input, and measured orders.
+"""Tests of sgmverify.samplers._samplers: grids, schemes, statuses, coupling, bad input, and measured orders.
 
 Reference problem (independent of the samplers): 1-D data N(MU, LAM) pushed through OU, whose exact score is
 s_t(x) = -(x - m_t MU) / (m_t^2 LAM + sigma_t^2), and whose probability-flow ODE maps x_T to
@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
-from sgmverify.processes import OU, VE, VP, LinearSDE
 from sgmverify.samplers import (
     SCHEMES,
     SamplerResult,
@@ -31,6 +30,7 @@ from sgmverify.samplers import (
     time_grid,
     uniform_grid,
 )
+from sgmverify.sde import OU, VE, VP, LinearSDE
 
 MU, LAM, T = 0.5, 0.3, 1.0
 FIXED = [name for name in SCHEMES if name != "adaptive_ode"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sgmverify.claims import Provenance, Verdict
+from sgmverify.theory import Provenance, Verdict
 
 
 @pytest.fixture(scope="module")

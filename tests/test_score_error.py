@@ -1,4 +1,4 @@
-"""Tests of sgmverify.score_error against closed forms (a score with a known, exact error)."""
+"""Tests of sgmverify.nets._score_error against closed forms (a score with a known, exact error)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
-from sgmverify.processes import OU, VP
-from sgmverify.score_error import integrated_score_error, score_error, sup_score_error
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.nets import integrated_score_error, score_error, sup_score_error
+from sgmverify.sde import OU, VP
 
 DATA = Gaussian([0.3, -0.2], [[1.0, 0.2], [0.2, 0.5]])
 PROC = VP(0.1, 20.0)

@@ -1,7 +1,7 @@
-"""Tests of sgmverify.score_table.NoisedScore1D against independent references.
+"""Tests of sgmverify.laws.NoisedScore1D against independent references.
 
 * Gaussian q: closed-form noised score -(x - m mu)/(m^2 s^2 + v) and scipy's normal quantile.
-* Non-Gaussian q: NoisedDensity1D.score (adaptive scipy quadrature per point, sgmverify.scores).
+* Non-Gaussian q: NoisedDensity1D.score (adaptive scipy quadrature per point, sgmverify.laws._scores).
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sgmverify.distributions import Density1D
+from proofs_checks.gao_nguyen_zhu_2023._schedules import gnz_vp_linear
 from sgmverify.errors import InvalidParameterError
-from sgmverify.schedules import gnz_vp_linear
-from sgmverify.score_table import NoisedScore1D
+from sgmverify.laws import Density1D, NoisedScore1D
 
 MU, S = 0.7, 0.8
 

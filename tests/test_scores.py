@@ -18,8 +18,7 @@ import pytest
 import sympy as sp
 import torch
 
-from sgmverify.distributions import Density1D, Gaussian, GaussianMixture
-from sgmverify.scores import mixture_derivatives, working_dps
+from sgmverify.laws import Density1D, Gaussian, GaussianMixture, mixture_derivatives, working_dps
 
 
 class OUStandIn:
@@ -461,7 +460,7 @@ def test_noised_1d_fourth_derivative_at_small_t_mixture(gauss1d):
 
 
 def test_free_function_alias():
-    from sgmverify.scores import log_density_derivative
+    from sgmverify.laws import log_density_derivative
 
     g = GaussianMixture([0.5, 0.5], [[0.0], [2.0]], [[[1.0]], [[0.5]]]).noised(OU, 0.1)
     x = np.array([[0.3], [1.0]])

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.sensitivity: score derivative, finite-eps form, validity indicator, bad input.
+"""Tests of sgmverify.sensitivity._score: score derivative, finite-eps form, validity indicator, bad input.
 
 References are independent of the formula under test: the complex step in eps of the score of the
 (K+J)-component combination (cross-checked against GaussianMixture's own score), central differences,
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.errors import InvalidParameterError, NotPSDError, ShapeError, TimeDomainError
-from sgmverify.processes import VE, VP
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.sde import VE, VP
 from sgmverify.sensitivity import (
     Perturbation,
     first_order_validity,

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.step_search against independent references.
+"""Tests of sgmverify.samplers._step_search against independent references.
 
 * gaussian_exact.sampler_w2: the step-by-step loop on a dense (rotated) covariance — a different code path
   (eigendecomposition, per-step loop, process.transition with 48 nodes, process.var).
@@ -13,12 +13,17 @@ import math
 import numpy as np
 import pytest
 
-from sgmverify import step_search as ss
-from sgmverify.distributions import Gaussian
+from proofs_checks.gao_nguyen_zhu_2023._schedules import (
+    gnz_ou,
+    gnz_ve_poly,
+    gnz_ve_sqrt,
+    gnz_vp_exp,
+    gnz_vp_linear,
+)
 from sgmverify.errors import InvalidParameterError, ShapeError, UnknownNameError
-from sgmverify.gaussian_exact import sampler_w2
-from sgmverify.samplers import uniform_grid
-from sgmverify.schedules import gnz_ou, gnz_ve_poly, gnz_ve_sqrt, gnz_vp_exp, gnz_vp_linear
+from sgmverify.laws import Gaussian
+from sgmverify.samplers import _step_search as ss
+from sgmverify.samplers import sampler_w2, uniform_grid
 
 PROCS = {
     "ve_poly": gnz_ve_poly(a=1.0, b=0.1, c=1.0),

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from proofs_checks.stephanovitch_2025 import forward, ladder, paper_claims, regularity, time_stability
-from sgmverify.claims import Provenance, Verdict
+from sgmverify.theory import Provenance, Verdict
 
 MODULES = (forward, ladder, paper_claims, regularity, time_stability)
 THEOREMS = [th for mod in MODULES for th in mod.THEOREMS]
@@ -128,8 +128,8 @@ def test_gamma_rate_recovers_the_schedule():
 
 # --------------------------------------------------------------------------------------------- review fixes
 def test_t_exponent_signs_and_fit():
-    from sgmverify.claims import decide
     from sgmverify.errors import InvalidParameterError
+    from sgmverify.theory import decide
 
     ts = np.geomspace(1e-8, 1e-4, 5)
     # exact power law t^{-3/4}: slope −0.75, the regression interval collapses to round-off (linregress's

@@ -1,4 +1,4 @@
-"""Tests of sgmverify.store: content hashes and the JSON-lines results store (appends, torn lines)."""
+"""Tests of sgmverify.run._store: content hashes and the JSON-lines results store (appends, torn lines)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from toys import TOY, write
 
-from sgmverify.errors import StoreError
-from sgmverify.runner import run_checks, run_one
-from sgmverify.store import ResultsStore, StoreWarning, check_hash, code_version
-from sgmverify.suites import load_suite
+from sgmverify.errors import StoreError, StoreWarning
+from sgmverify.run import ResultsStore, check_hash, code_version, load_suite, run_checks, run_one
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Tests of sgmverify.suites: discovery of suites from files, directories, modules, packages, entry points."""
+"""Tests of sgmverify.run._suites: discovery of suites from files, directories, modules, packages, entry
+points."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from toys import HEADER, TOY, write
 
 from sgmverify.errors import SuiteError, UnknownNameError
-from sgmverify.suites import ENTRY_POINT_GROUP, collect_suite, discover_suites, load_suite
+from sgmverify.run import ENTRY_POINT_GROUP, collect_suite, discover_suites, load_suite
 
 
 # ------------------------------------------------------------------------------------------ discovery
@@ -47,7 +48,7 @@ def test_discover_entry_points(tmp_path, monkeypatch):
         return eps
 
     monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
-    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)
+    monkeypatch.setattr("sgmverify.run._suites.DEFAULT_PACKAGE", None)
     (suite,) = discover_suites(package=None)
     assert seen == {"group": "sgmverify.suites"}
     assert suite.name == "toy" and suite.source == "ep_suite_mod1"
@@ -79,14 +80,14 @@ def test_syntax_error_suite_reported_with_file_and_line(tmp_path):
 
 
 def test_unknown_and_malformed_suites(tmp_path, monkeypatch):
-    monkeypatch.setattr("sgmverify.suites.DEFAULT_PACKAGE", None)
+    monkeypatch.setattr("sgmverify.run._suites.DEFAULT_PACKAGE", None)
     with pytest.raises(UnknownNameError):
         discover_suites([str(tmp_path / "nope.py")], entry_points=False, package=None)
     with pytest.raises(UnknownNameError):
         discover_suites(["no_such_module_xyz"], entry_points=False, package=None)
     with pytest.raises(SuiteError, match="defines no SUITE"):
         load_suite(str(write(tmp_path, "empty_suite.py", "X = 1\n")))
-    with pytest.raises(SuiteError, match=r"not a sgmverify\.claims\.Suite"):
+    with pytest.raises(SuiteError, match=r"not a sgmverify\.theory\.Suite"):
         load_suite(str(write(tmp_path, "wrong_suite.py", "SUITE = 3\n")))
 
 
@@ -96,7 +97,7 @@ PKG_MODULE_A = (
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from sgmverify.figures import FigureOutput, FigureSpec
+from sgmverify.run import FigureOutput, FigureSpec
 
 SECTION = "Part A"
 
@@ -120,7 +121,7 @@ THEOREMS = [Theorem("p.b1", "third", REF, Bound("2", "upper", "one"), one, scena
 """
 )
 PKG_INIT = """
-from sgmverify.suites import collect_suite
+from sgmverify.run import collect_suite
 SUITE = collect_suite(__name__, name="collected", title="Collected suite", reference="ref")
 """
 

@@ -1,4 +1,5 @@
-"""Suprema over x of derivatives of log p_t (`sgmverify.suprema`), against laws with known suprema.
+"""Suprema over x of derivatives of log p_t (`sgmverify.regularity._suprema`), against laws with known
+suprema.
 
 References (math reference docs/papers/stephanovitch.md, §3.2):
 * Gaussian N(mu, Sigma): the Hessian is the constant -(m^2 Sigma + v I)^{-1} (R6), so every supremum is an
@@ -19,10 +20,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from sgmverify.distributions import Gaussian, GaussianMixture
 from sgmverify.errors import InvalidParameterError, ShapeError
-from sgmverify.processes import OU
-from sgmverify.suprema import Landmarks, ScanConfig, scan_sup, sup_over_x
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.regularity import Landmarks, ScanConfig, scan_sup, sup_over_x
+from sgmverify.sde import OU
 
 
 class _UniformVE:
@@ -156,7 +157,7 @@ def test_bad_input():
 def test_laws_module_atoms_and_box():
     """The suite's laws (sgmverify.laws): two-point sup lambda_max = m^2/v^2 - 1/v at 0 (R2, exact), and the
     box's inf lambda_min = -1/v reached only in the far field (R1/R3)."""
-    laws = pytest.importorskip("sgmverify.laws")
+    laws = pytest.importorskip("sgmverify.laws._singular")
     t = 1e-4
     m, v = math.exp(-t), -math.expm1(-2 * t)
     top = sup_over_x(laws.Atoms.two_point(1.0), OU(), t, 2, side="max")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 #: The start of a toy suite file: imports, a reference and the measures and assumption checks.
 HEADER = """
-from sgmverify.claims import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
+from sgmverify.theory import Assumption, Bound, Provenance, Reference, Scenario, Suite, Theorem
 from sgmverify.estimates import mean_ci
 
 REF = Reference("Textbook", "facts", where="eq. 1", provenance=Provenance.TEXTBOOK)

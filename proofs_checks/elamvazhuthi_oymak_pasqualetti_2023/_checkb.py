@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from sgmverify.fokker_planck import Grid1D, solve_fokker_planck
+from sgmverify.pde import Grid1D, solve_fokker_planck
 
 from ._laws import normal_logpdf, normal_pdf
 from ._numerics import grid_l2, push_norm, push_w1_flow, pushforward, refinement_levels

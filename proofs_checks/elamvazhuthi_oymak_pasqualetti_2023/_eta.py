@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from sgmverify.fokker_planck import Grid1D
+from sgmverify.pde import Grid1D
 
 from ._laws import GaussMix, Laplace, UniformMixture
 from ._numerics import (

@@ -1,7 +1,8 @@
 r"""Shared numerics of the Elamvazhuthi–Oymak–Pasqualetti suite: references, density-level runs, metrics.
 
-Ground truth is the engine's conservative Fokker–Planck solver (:mod:`sgmverify.fokker_planck`) for D > 0 and
-transport along characteristics (:func:`sgmverify.fokker_planck.transport_density`) for D = 0 — never an
+Ground truth is the engine's conservative Fokker–Planck solver (:mod:`sgmverify.pde._fokker_planck`) for
+D > 0 and
+transport along characteristics (:func:`sgmverify.pde.transport_density`) for D = 0 — never an
 upwind
 grid scheme (digest §6, "Tips for the ODE side").
 
@@ -28,10 +29,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sgmverify.claims import Provenance, Reference
 from sgmverify.errors import InvalidParameterError
 from sgmverify.estimates import Estimate
-from sgmverify.fokker_planck import Grid1D, solve_fokker_planck, transport_density
+from sgmverify.pde import Grid1D, solve_fokker_planck, transport_density
+from sgmverify.theory import Provenance, Reference
 
 AUTHORS = "Elamvazhuthi, Oymak, Pasqualetti"
 TITLE = "Noise in the reverse process improves the approximation capabilities of diffusion models"

@@ -23,10 +23,10 @@ import functools
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate, mean_ci
-from sgmverify.processes import OU
 from sgmverify.samplers import quadratic_grid, sample_eta
+from sgmverify.sde import OU
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _eta as E
 from ._laws import ou_coeffs

@@ -31,8 +31,8 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _checka as A
 from . import _checkb as B

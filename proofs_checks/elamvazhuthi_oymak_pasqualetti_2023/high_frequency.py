@@ -27,9 +27,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureOutput, FigureSpec
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _checka as A
 from ._laws import normal_pdf

@@ -30,8 +30,8 @@ import math
 import mpmath
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _eta as E
 from ._laws import Laplace, ou_coeffs

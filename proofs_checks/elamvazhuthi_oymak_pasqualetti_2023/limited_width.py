@@ -20,9 +20,9 @@ import functools
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.fokker_planck import Grid1D, solve_fokker_planck, transport_density
+from sgmverify.pde import Grid1D, solve_fokker_planck, transport_density
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._laws import normal_pdf
 from ._numerics import fitted_slope, grid_l2, instance_ref

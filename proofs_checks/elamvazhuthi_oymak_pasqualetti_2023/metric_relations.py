@@ -15,8 +15,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._numerics import background_ref
 

@@ -23,9 +23,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureOutput, FigureSpec
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _eta as E
 from ._numerics import derived_ref, max_log_increase

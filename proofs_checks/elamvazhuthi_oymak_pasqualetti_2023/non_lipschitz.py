@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _checkb as B
 from ._numerics import derived_ref, fitted_slope, instance_ref, min_log_increase, two_level

@@ -21,8 +21,8 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._laws import GaussMix, normal_pdf, ou_coeffs
 from ._numerics import background_ref, derived_ref, fp_final, gauss_legendre, grid_l2, two_level

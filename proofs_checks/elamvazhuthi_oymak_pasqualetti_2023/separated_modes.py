@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._laws import UniformMixture, ou_coeffs, two_atom_dscore
 from ._numerics import background_ref, derived_ref

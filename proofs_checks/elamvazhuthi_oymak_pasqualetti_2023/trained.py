@@ -19,13 +19,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import trapezoid
 
-from sgmverify.claims import Bound, Provenance, Reference, Scenario, Theorem
-from sgmverify.distributions import GaussianMixture
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureOutput, FigureSpec
-from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
-from sgmverify.processes import OU
-from sgmverify.score_error import score_error
+from sgmverify.laws import GaussianMixture
+from sgmverify.nets import NetworkConfig, score_error, torch_threads, train_score_network
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.sde import OU
+from sgmverify.theory import Bound, Provenance, Reference, Scenario, Theorem
 
 SECTION = "Trained networks"
 

@@ -21,9 +21,9 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.fokker_planck import Grid2D, solve_fokker_planck, transport_density
+from sgmverify.pde import Grid2D, solve_fokker_planck, transport_density
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._checkb import sech2
 from ._laws import Laplace

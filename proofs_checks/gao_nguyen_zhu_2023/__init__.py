@@ -5,7 +5,7 @@ see the math reference `shared/docs/papers/gao_nguyen_zhu.md`. The claims live i
 submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 
-from sgmverify.suites import collect_suite
+from sgmverify.run import collect_suite
 
 SUITE = collect_suite(
     __name__,

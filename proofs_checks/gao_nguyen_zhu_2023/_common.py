@@ -6,7 +6,7 @@
 * ``horizon``: T(d, ε) from the initialisation requirement — **derived** (reference §4.3 [D]): VE
   σ_T² = √d/ε, VP/OU ∫₀ᵀ f = log(d/ε), with unit constants.  Written out here directly (the complexity
   module derives the same orders symbolically; this helper only needs the numbers).
-* Gaussian data given by a spectrum (isotropic, anisotropic) for :mod:`sgmverify.step_search`.
+* Gaussian data given by a spectrum (isotropic, anisotropic) for :mod:`sgmverify.samplers._step_search`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import math
 import numpy as np
 from scipy import stats
 
-from sgmverify.claims import Provenance, Reference
-from sgmverify.figures import FigureOutput
-from sgmverify.samplers import uniform_grid
-from sgmverify.schedules import GNZ_PROCESSES, SchedulePreset
-from sgmverify.step_search import grid_moments, minimal_steps, spectral_w2
+from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES, SchedulePreset
+from sgmverify.run import FigureOutput
+from sgmverify.samplers import grid_moments, minimal_steps, spectral_w2, uniform_grid
+from sgmverify.theory import Provenance, Reference
 
 from ._rows import TABLE
 
@@ -131,7 +130,7 @@ def spectrum_second_moment(s: dict[str, np.ndarray]) -> float:
 
 
 def w2_exact(row: str, kind: str, d: int, T: float, K: int, scheme: str, init: str, **kw) -> float:
-    """Exact W2(sampler output, data) from :func:`sgmverify.step_search.spectral_w2`."""
+    """Exact W2(sampler output, data) from :func:`sgmverify.samplers.spectral_w2`."""
     return spectral_w2(process(row), T=T, steps=K, scheme=scheme, init=init, **spectrum(kind, d), **kw)
 
 

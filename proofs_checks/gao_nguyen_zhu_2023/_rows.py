@@ -3,7 +3,7 @@ derivation.
 
 The K, η and M entries below are transcribed from the reference's table, which the authors published as an
 image in their repository (provenance *verified*).  The derivation (:func:`derived`) uses
-:func:`sgmverify.complexity.derive_complexity` on the row's forward process (provenance *derived*, §4.3).
+:func:`sgmverify.samplers.derive_complexity` on the row's forward process (provenance *derived*, §4.3).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from sgmverify.complexity import ComplexityDerivation, Order, derive_complexity
-from sgmverify.schedules import GNZ_PROCESSES, SchedulePreset
+from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES, SchedulePreset
+from sgmverify.samplers import ComplexityDerivation, Order, derive_complexity
 
 C, RHO = sp.Symbol("c", positive=True), sp.Symbol("rho", positive=True)  # same symbols as the presets
 HALF = sp.Rational(1, 2)

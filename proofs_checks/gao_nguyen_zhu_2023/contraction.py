@@ -32,11 +32,11 @@ import numpy as np
 import sympy as sp
 from scipy.integrate import quad
 
-from sgmverify.claims import Bound, Provenance, Reference, Scenario, Theorem
-from sgmverify.complexity import contraction_rate_expr, damping_expr, propagated_convexity
-from sgmverify.distributions import Density1D, Gaussian
+from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
 from sgmverify.estimates import Estimate
-from sgmverify.schedules import CIFAR10_SCHEDULES
+from sgmverify.laws import Density1D, Gaussian
+from sgmverify.samplers import contraction_rate_expr, damping_expr, propagated_convexity
+from sgmverify.theory import Bound, Provenance, Reference, Scenario, Theorem
 
 from ._rows import ROWS, TABLE
 

@@ -1,7 +1,8 @@
 r"""Exact checks on Gaussian data (reference ``gao_nguyen_zhu.md`` §3–§5, §7 C3, C5, C7–C10).
 
 For Gaussian data every EM / EI sampler output is Gaussian and its law is computed exactly (no Monte
-Carlo) by :mod:`sgmverify.step_search` (vectorised) and :mod:`sgmverify.gaussian_exact` (step loop).
+Carlo) by :mod:`sgmverify.samplers._step_search` (vectorised) and
+:mod:`sgmverify.samplers._gaussian_exact` (step loop).
 Schemes: exponential integrator ("ei", the team's unverified recollection of GNZ's scheme) and
 Euler–Maruyama ("em"); the paper's scheme is [NF] (§1.4).  Initialisations (§1.4, [NF] which one the theory
 uses): ``prior`` = N(0, σ_T² I) (choice (a); for VE it is also the code's N(0, σ_max² I) with σ_max = σ_T,
@@ -29,7 +30,7 @@ Claims
 ``gnz.score_error_slope`` [D, C10]
     A constant score error M·u shifts the output mean by M·S, S = Σ_k (Π_{j>k} A_j) b_k u, covariance
     unchanged: W2(M)² is a quadratic in M with leading coefficient ‖S‖² (W2 affine in M for large M with
-    slope ‖S‖).  Measured with :func:`sgmverify.gaussian_exact.sampler_w2` (dense rotated covariance).
+    slope ‖S‖).  Measured with :func:`sgmverify.samplers.sampler_w2` (dense rotated covariance).
 ``gnz.init_gap`` [D, C3] and ``gnz.init_gap_coupling`` [D, C3]
     W2(p_T, N(0, σ_T² I)) = √d(√(μ_T² s₀² + σ_T²) − σ_T) (isotropic) and ≤ μ_T (E‖x₀‖²)^{1/2}.
 ``gnz.init_propagation`` [D, C5 generalised here]
@@ -44,14 +45,13 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Scenario, Theorem
-from sgmverify.distributions import Gaussian
+from proofs_checks.gao_nguyen_zhu_2023._schedules import gnz_ou
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureSpec
-from sgmverify.gaussian_exact import sampler_w2
+from sgmverify.laws import Gaussian
 from sgmverify.metrics import w2_gaussian
-from sgmverify.schedules import gnz_ou
-from sgmverify.step_search import SpectralLaw, spectral_law, spectral_w2
+from sgmverify.run import FigureSpec
+from sgmverify.samplers import SpectralLaw, sampler_w2, spectral_law, spectral_w2
+from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Scenario, Theorem
 
 from . import _common as C
 from ._rows import ROWS as TABLE_ROWS

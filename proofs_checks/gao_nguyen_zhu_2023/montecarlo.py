@@ -1,7 +1,7 @@
 r"""Monte Carlo on non-Gaussian strongly log-concave data (reference ``gao_nguyen_zhu.md`` §2, §3, §1.4).
 
 Data: a product of two 1-D strongly log-concave, smooth densities (known constants, checked by
-:func:`sgmverify.assumptions.check_assumption`, not asserted):
+:func:`sgmverify.hypotheses.check_assumption`, not asserted):
 
 * ``logcosh``:  log q = −x²/2 − log cosh x,        −(log q)'' = 1 + sech² x ∈ [1, 2];
 * ``softplus``: log q = −x²/2 − 2 log(1 + eˣ),      −(log q)'' = 1 + 2σ(x)(1 − σ(x)) ∈ [1, 1.5] (skewed).
@@ -9,7 +9,7 @@ Data: a product of two 1-D strongly log-concave, smooth densities (known constan
 The forward noise is isotropic and the data a product, so the exact score is coordinate-wise and each
 coordinate of an EM / EI run evolves independently: the output is a product law and
 W2² = Σ_j W2²(coordinate j), each by the 1-D quantile formula against the data's exact quantile function.
-The exact noised score comes from :class:`sgmverify.score_table.NoisedScore1D` (Tweedie by quadrature).
+The exact noised score comes from :class:`sgmverify.laws.NoisedScore1D` (Tweedie by quadrature).
 Initialisation: the true marginal p_T (sampled as μ_T X₀ + σ_T Z), so the error is the discretisation's;
 the sampler stops at t_min = 0.01 (W2(p_{0.01}, data) ≲ 2e-3 for these processes).
 
@@ -37,12 +37,11 @@ import math
 
 import numpy as np
 
-from sgmverify.assumptions import check_assumption
-from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Scenario, Theorem
-from sgmverify.distributions import Density1D, GaussianMixture, Product
 from sgmverify.estimates import Estimate, percentile_estimate
+from sgmverify.hypotheses import check_assumption
+from sgmverify.laws import Density1D, GaussianMixture, NoisedScore1D, Product
 from sgmverify.samplers import sample, uniform_grid
-from sgmverify.score_table import NoisedScore1D
+from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Scenario, Theorem
 
 from . import _common as C
 

@@ -77,10 +77,9 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Provenance, Scenario, Theorem
 from sgmverify.estimates import Estimate, percentile_estimate
-from sgmverify.samplers import uniform_grid
-from sgmverify.step_search import marginal_var, spectral_law
+from sgmverify.samplers import marginal_var, spectral_law, uniform_grid
+from sgmverify.theory import Bound, Provenance, Scenario, Theorem
 
 from . import _common as C
 from . import montecarlo as MC

@@ -4,7 +4,7 @@ What is checked, per row of the authors' table (entries *verified*, transcribed 
 
 ``gnz.table.K.<row>``
     The table's K equals :math:`T(d,\varepsilon)/\eta` in order, where :math:`T` is *derived* by
-    :func:`sgmverify.complexity.derive_complexity` from the initialisation requirement (VE:
+    :func:`sgmverify.samplers.derive_complexity` from the initialisation requirement (VE:
     :math:`\sigma_T^2 \asymp \sqrt d/\varepsilon`; VP/OU: :math:`\int_0^T f \asymp \log(d/\varepsilon)`) and
     :math:`\eta` is the row's own η entry.  This is the reference's statement "every row satisfies
     :math:`K \asymp T/\eta` with T the horizon needed by the initialisation term" (§1.4, §4.3).  Measured:
@@ -14,9 +14,9 @@ What is checked, per row of the authors' table (entries *verified*, transcribed 
 ``gnz.table.eta.<row>``
     The table's η is admissible for the discretisation sketch :math:`\sqrt{d\eta} \le \varepsilon`, i.e.
     :math:`\eta_{table} = O(\varepsilon^2/d)`, where :math:`\varepsilon^2/d` is *derived*: sympy solves
-    :math:`\sqrt{d\eta} = \varepsilon` for η (:func:`sgmverify.complexity.derive_step_order`, the default
+    :math:`\sqrt{d\eta} = \varepsilon` for η (:func:`sgmverify.samplers.derive_step_order`, the default
     step order of ``derive_complexity``); it is not a second hand-typed copy of the table's cell.
-    Measured: :func:`~sgmverify.complexity.dominance_excess`, exact; it must be 0.  Seven rows match
+    Measured: :func:`~sgmverify.samplers.dominance_excess`, exact; it must be 0.  Seven rows match
     exactly; the VE-constant row's η is smaller by a factor
     :math:`\log(d/\varepsilon)` (the reference notes this exception; the paper's discretisation term that
     produces it is [NF]) — the measurement's method text shows every gap, so the tightness is visible.
@@ -34,11 +34,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
-from sgmverify.complexity import Order, dominance_excess
 from sgmverify.errors import DerivationError
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureOutput, FigureSpec
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.samplers import Order, dominance_excess
+from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
 
 from ._rows import EXPONENT_PARAMS, ROWS, TABLE, derived, table_entry
 
@@ -193,7 +193,7 @@ def _eta_theorem(short: str) -> Theorem:
         scenarios=_scenarios(short),
         notes=(
             "Table entry [V]; the discretisation sketch √(dη) ≤ ε is the reference's derivation [D], and "
-            "η ≍ ε²/d is solved from it by sympy (sgmverify.complexity.derive_step_order). "
+            "η ≍ ε²/d is solved from it by sympy (sgmverify.samplers.derive_step_order). "
             "Excess 0 means the table's step is no larger than the sketch allows; the method text says "
             "whether "
             "it matches exactly (7 rows) or is smaller (VE constant: by log(d/ε), produced by the paper's "

@@ -19,7 +19,8 @@ Minkowski's inequality gives
     \\varepsilon_k = \\big(\\mathbb E\\|\\delta_k(\\hat Y_k)\\|^2\\big)^{1/2},
 
 with :math:`W_2(\\hat q, p_0)` the exact-score sampler's error (initialisation + discretisation), computed
-exactly by :mod:`sgmverify.gaussian_exact`, and :math:`\\varepsilon_k` the network's L² score error *under the
+exactly by :mod:`sgmverify.samplers._gaussian_exact`, and :math:`\\varepsilon_k` the network's L² score
+error *under the
 algorithm's law*, measured (lower 95% ends used, so that a HOLDS is certain: the smallest bound the data
 allow).  The measured side is the W2 of the network sampler's output (1-D quantile formula against exact
 quantiles, percentile bootstrap).
@@ -39,17 +40,15 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from sgmverify.claims import Bound, Provenance, Reference, Scenario, Theorem
-from sgmverify.distributions import Gaussian, GaussianMixture
-from sgmverify.empirical import w2_1d_quantile, w2_empirical
+from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
 from sgmverify.estimates import Estimate, mean_ci, percentile_estimate
-from sgmverify.figures import FigureOutput, FigureSpec
-from sgmverify.gaussian_exact import sampler_w2
-from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
-from sgmverify.processes import VP
-from sgmverify.samplers import uniform_grid
-from sgmverify.schedules import CIFAR10_SCHEDULES
-from sgmverify.score_error import integrated_score_error
+from sgmverify.laws import Gaussian, GaussianMixture
+from sgmverify.metrics import w2_1d_quantile, w2_empirical
+from sgmverify.nets import NetworkConfig, integrated_score_error, torch_threads, train_score_network
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.samplers import sampler_w2, uniform_grid
+from sgmverify.sde import VP
+from sgmverify.theory import Bound, Provenance, Reference, Scenario, Theorem
 
 SECTION = "Trained networks"
 

@@ -16,12 +16,11 @@ import functools
 
 import numpy as np
 
-from sgmverify.claims import Assumption, AssumptionResult, Provenance, Reference, Scenario
-from sgmverify.distributions import GaussianMixture
-from sgmverify.processes import VP
-from sgmverify.sample_sensitivity import MixtureScoreModel
+from sgmverify.laws import GaussianMixture
 from sgmverify.samplers import time_grid
-from sgmverify.sensitivity import Perturbation, mixture_callables
+from sgmverify.sde import VP
+from sgmverify.sensitivity import MixtureScoreModel, Perturbation, mixture_callables
+from sgmverify.theory import Assumption, AssumptionResult, Provenance, Reference, Scenario
 
 PROCESS = VP(0.1, 20.0)
 T_END = 1.0

@@ -12,9 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sgmverify.figures import FigureOutput, FigureSpec
-from sgmverify.sample_sensitivity import sample_sensitivity
-from sgmverify.sensitivity import Perturbation, first_order_validity
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.sensitivity import Perturbation, first_order_validity, sample_sensitivity
 
 from . import _common as C
 

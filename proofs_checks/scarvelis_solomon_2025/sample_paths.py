@@ -1,6 +1,6 @@
 """Sample sensitivities along probability-flow paths (Eqs. (3)–(4), as derived) and the path log-density.
 
-One RK4 pass of :func:`sgmverify.sample_sensitivity.sample_sensitivity` gives x(t_min), ℓ(t) = log p_t^ρ(x(t))
+One RK4 pass of :func:`sgmverify.sensitivity.sample_sensitivity` gives x(t_min), ℓ(t) = log p_t^ρ(x(t))
 (instantaneous change of variables, started at the exact log p_T^ρ(x_T)) and y = ∂x(t_min)/∂ε.  Ground truths
 from the same x_T and the same grid: RK4 on the PF-ODE with a complex state and the score of ρ + ihχ
 (complex step, exact derivative of the discrete map), central differences in ε of perturbed samples, and the
@@ -14,10 +14,9 @@ import dataclasses
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.sample_sensitivity import ScoreEval, sample_sensitivity
-from sgmverify.sensitivity import Perturbation
+from sgmverify.sensitivity import Perturbation, ScoreEval, sample_sensitivity
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _common as C
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
 from sgmverify.sensitivity import Perturbation, first_order_validity, perturbed_score, score_derivative
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _common as C
 

@@ -2,9 +2,9 @@
 
 Reviewers report a d = 10 bimodal Gaussian mixture with a learned score, compared with the exact score by
 a correlation (sensitivity.md §4–5); architecture, training and threshold were not recovered.  Here: a small
-MLP trained by denoising score matching (:mod:`sgmverify.networks`, log-uniform training times), its
+MLP trained by denoising score matching (:mod:`sgmverify.nets._networks`, log-uniform training times), its
 sensitivities computed by the same augmented ODE with forward-mode JVPs and an exact divergence
-(:class:`~sgmverify.sample_sensitivity.TorchScoreModel`), ℓ(T) started at the exact log p_T^ρ, and compared
+(:class:`~sgmverify.sensitivity.TorchScoreModel`), ℓ(T) started at the exact log p_T^ρ, and compared
 with the exact-score sensitivities from the same x_T.  The hypothesis "relative score error along the paths
 ≤ 0.3" is *checked* (it is what makes the prediction meaningful); the threshold 0.8 is ours.
 """
@@ -16,10 +16,10 @@ import functools
 import numpy as np
 import torch
 
-from sgmverify.claims import Assumption, AssumptionResult, Bound, Scenario, Theorem
 from sgmverify.estimates import bootstrap_ci
-from sgmverify.networks import NetworkConfig, train_score_network
-from sgmverify.sample_sensitivity import TorchScoreModel, sample_sensitivity
+from sgmverify.nets import NetworkConfig, train_score_network
+from sgmverify.sensitivity import TorchScoreModel, sample_sensitivity
+from sgmverify.theory import Assumption, AssumptionResult, Bound, Scenario, Theorem
 
 from . import _common as C
 

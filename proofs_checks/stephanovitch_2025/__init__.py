@@ -6,7 +6,7 @@ see the math reference `shared/docs/papers/stephanovitch.md`. The claims live in
 submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 
-from sgmverify.suites import collect_suite
+from sgmverify.run import collect_suite
 
 SUITE = collect_suite(
     __name__,

@@ -14,13 +14,18 @@ import math
 import numpy as np
 from scipy import stats
 
-from sgmverify.claims import Assumption, AssumptionResult, Provenance, Reference, Scenario
-from sgmverify.distributions import Density1D, Gaussian, GaussianMixture
 from sgmverify.estimates import Estimate
-from sgmverify.laws import Atoms, HolderCusp, UniformBox, UniformCircle
-from sgmverify.processes import TimeChangedOU
-from sgmverify.rate_claims import is_compact_support, noise_params
-from sgmverify.suprema import Landmarks, ScanConfig, landmarks, sup_over_x
+from sgmverify.laws import Atoms, Density1D, Gaussian, GaussianMixture, HolderCusp, UniformBox, UniformCircle
+from sgmverify.regularity import (
+    Landmarks,
+    ScanConfig,
+    is_compact_support,
+    landmarks,
+    noise_params,
+    sup_over_x,
+)
+from sgmverify.sde import TimeChangedOU
+from sgmverify.theory import Assumption, AssumptionResult, Provenance, Reference, Scenario
 
 AUTHOR = "A. Stéphanovitch"
 TITLE = "Regularity of the score function in generative models"
@@ -225,7 +230,7 @@ def diameter(data) -> float:
 
 # --------------------------------------------------------------------------------------------- measuring
 def sup(sc: Scenario, k: int, side: str | None = None, marks: Landmarks | None = None):
-    """The honest supremum (:func:`sgmverify.suprema.sup_over_x`) on the scenario at ``params["t"]``."""
+    """The honest supremum (:func:`sgmverify.regularity.sup_over_x`) on the scenario at ``params["t"]``."""
     return sup_over_x(
         sc.data,
         sc.process,

@@ -25,10 +25,10 @@ import math
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.errors import UnknownNameError
-from sgmverify.processes import TimeChangedOU
-from sgmverify.suprema import landmarks
+from sgmverify.regularity import landmarks
+from sgmverify.sde import TimeChangedOU
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._common import FORWARD, GENERAL, OU1, VE_UNIT, VPLIKE, derived, exact, gamma_rate, law
 

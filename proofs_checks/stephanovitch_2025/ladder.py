@@ -1,7 +1,8 @@
 """The smoothness ladder: the exponent of sup_x ‖∇^k log p_t‖ in s_t = √v_t as t → 0 (ref. §3.2 hierarchy).
 
 For k = 2, 3 and the OU member of eq. (1) (λ = γ = σ = 1, v_t = 1 − e^{−2t}), the supremum over x (an honest
-scan: boundary layers in x/s_t around the law's landmarks, far field, refinement; ``sgmverify.suprema``) is
+scan: boundary layers in x/s_t around the law's landmarks, far field, refinement;
+``sgmverify.regularity._suprema``) is
 measured on a log-grid of s_t and its log-log slope fitted by least squares; the measurement's interval is
 the 95% regression interval of that fit (slope ± t_{0.975, n−2}·stderr).  The suprema are exact (no sampling),
 so it is a fit interval — how far the points depart from a pure power law — not a statistical sampling
@@ -27,10 +28,10 @@ import math
 
 import numpy as np
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.estimates import Estimate
-from sgmverify.figures import FigureOutput, FigureSpec
-from sgmverify.suprema import Landmarks, ScanConfig, landmarks, sup_over_x
+from sgmverify.regularity import Landmarks, ScanConfig, landmarks, sup_over_x
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._common import NEGATIVE, OU1, derived, fit_slope, law, t_for_s
 

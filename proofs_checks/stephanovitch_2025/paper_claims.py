@@ -1,7 +1,7 @@
-"""Paper claims of the form C(d, β, …)·s_t^{−a}, written with ``sgmverify.rate_claims.RateClaim``.
+"""Paper claims of the form C(d, β, …)·s_t^{−a}, written with ``sgmverify.regularity.RateClaim``.
 
 The paper's own statements were not available ([NF], ref. §3.1).  A user who has them adds each one here
-as a :class:`~sgmverify.rate_claims.RateClaim` (constant and exponent in sympy, the class of laws as
+as a :class:`~sgmverify.regularity.RateClaim` (constant and exponent in sympy, the class of laws as
 assumptions, the provenance ``verified``), and the suite checks it against the measured suprema and against
 the necessary conditions every correct bound satisfies (≥ 1/v_t over ℝ^d for compact support, R3; a ≥ k − β
 for β-smooth laws, R9/R10).
@@ -20,8 +20,8 @@ Shipped examples:
 
 from __future__ import annotations
 
-from sgmverify.claims import Assumption, AssumptionResult, Provenance, Reference, Scenario
-from sgmverify.rate_claims import RateClaim, is_compact_support
+from sgmverify.regularity import RateClaim, is_compact_support
+from sgmverify.theory import Assumption, AssumptionResult, Provenance, Reference, Scenario
 
 from ._common import COMPACT, CUSP, OU1, derived, diameter, law, note_out_of_class, scan_config
 

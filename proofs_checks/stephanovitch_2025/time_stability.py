@@ -32,9 +32,9 @@ import sympy as sp
 from scipy.integrate import quad, solve_ivp
 from sympy.codegen.cfunctions import expm1
 
-from sgmverify.claims import Bound, Scenario, Theorem
 from sgmverify.errors import InvalidParameterError
 from sgmverify.estimates import Estimate
+from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._common import (
     CUSP,

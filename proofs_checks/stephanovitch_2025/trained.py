@@ -14,7 +14,8 @@ derived [D] (reference §3.2): with
   and :math:`\mathrm{Lip}(s_t) \le L_t = \max(1/a,\ m^2D^2/(4a^2) - 1/a)`.
 
 A network is not obliged to satisfy these bounds; the check asks whether it does, with the interval
-verdict of :mod:`sgmverify.lipschitz`: HOLDS only if the certified upper end is ≤ L_t, VIOLATED only if an
+verdict of :mod:`sgmverify.nets._lipschitz`: HOLDS only if the certified upper end is ≤ L_t, VIOLATED
+only if an
 attained Jacobian norm exceeds L_t, otherwise INCONCLUSIVE.  Forward process: OU, the paper's eq. (1) with
 λ = γ = σ = 1 (reference §1.1 [V]).
 """
@@ -23,13 +24,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.claims import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
-from sgmverify.distributions import GaussianMixture
 from sgmverify.estimates import Estimate, mean_ci
-from sgmverify.figures import FigureOutput, FigureSpec
-from sgmverify.lipschitz import lipschitz_interval, lipschitz_upper
-from sgmverify.networks import NetworkConfig, torch_threads, train_score_network
-from sgmverify.processes import OU
+from sgmverify.laws import GaussianMixture
+from sgmverify.nets import (
+    NetworkConfig,
+    lipschitz_interval,
+    lipschitz_upper,
+    torch_threads,
+    train_score_network,
+)
+from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.sde import OU
+from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
 
 try:  # the uniform law class is added by another engine module; without it only the mixture is checked
     from sgmverify.laws import UniformBox

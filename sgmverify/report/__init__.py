@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from .json_report import SCHEMA_VERSION, load_results
-from .summary import summarize
-from .writer import write_reports
+from sgmverify.report.json_report import SCHEMA_VERSION, load_results
+from sgmverify.report.summary import summarize
+from sgmverify.report.writer import write_reports
 
 __all__ = ["SCHEMA_VERSION", "load_results", "summarize", "write_reports"]

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import StoreError
+from sgmverify.errors import StoreError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
 

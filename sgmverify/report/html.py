@@ -14,10 +14,10 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .formula import png_size, render_latex
-from .plots import VERDICT_COLORS, Plot
-from .summary import VERDICT_ORDER
-from .view import (
+from sgmverify.report.formula import png_size, render_latex
+from sgmverify.report.plots import VERDICT_COLORS, Plot
+from sgmverify.report.summary import VERDICT_ORDER
+from sgmverify.report.view import (
     NEGATIVE_CONTROL_NOTE,
     TheoremSection,
     report_title,
@@ -347,7 +347,7 @@ def render_html(
     plots : mapping, optional
         Section anchor -> :class:`~sgmverify.report.plots.Plot` (embedded as data URIs).
     figures : sequence of FigureRecord
-        Suite figures (:mod:`sgmverify.figures`), shown after each suite's theorems.
+        Suite figures (:mod:`sgmverify.run._figures`), shown after each suite's theorems.
 
     Returns
     -------

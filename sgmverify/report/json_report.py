@@ -24,9 +24,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..claims import Result
-from ..errors import StoreError
-from ..store import StoreWarning
+from sgmverify.errors import StoreError, StoreWarning
+from sgmverify.theory import Result
 
 __all__ = ["SCHEMA_VERSION", "build_report", "dumps", "load_results", "to_jsonable"]
 
@@ -194,7 +193,7 @@ def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result
     StoreError
         If the file is missing or unreadable, is not a report/results store, or has a newer schema major
         version.  In a JSON-lines store, a torn or unreadable line (a run killed mid-write; the runner
-        appends after it) is skipped with a :class:`~sgmverify.store.StoreWarning` (a ``UserWarning``);
+        appends after it) is skipped with a :class:`~sgmverify.errors.StoreWarning` (a ``UserWarning``);
         a store with no readable line raises.
     """
     p = Path(path)

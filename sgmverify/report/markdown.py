@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .summary import VERDICT_ORDER
-from .view import (
+from sgmverify.report.summary import VERDICT_ORDER
+from sgmverify.report.view import (
     NEGATIVE_CONTROL_NOTE,
     TheoremSection,
     report_title,
@@ -237,7 +237,7 @@ def render_markdown(
     plot_paths : mapping, optional
         Section anchor -> figure path relative to the report (e.g. ``"plots/x.png"``).
     figures : sequence of FigureRecord
-        Suite figures (:mod:`sgmverify.figures`), shown after each suite's theorems.
+        Suite figures (:mod:`sgmverify.run._figures`), shown after each suite's theorems.
 
     Returns
     -------

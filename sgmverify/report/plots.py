@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..claims import Result, Verdict
+from sgmverify.theory import Result, Verdict
 
 __all__ = ["VERDICT_COLORS", "Plot", "plot_theorem", "sweep_params"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..claims import Result, Verdict, expected_verdict
+from sgmverify.theory import Result, Verdict, expected_verdict
 
 __all__ = ["NO_SUITE", "VERDICT_ORDER", "suite_label", "summarize"]
 

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..claims import Result, Verdict
-from ..estimates import Estimate
-from .summary import VERDICT_ORDER, suite_label
+from sgmverify.estimates import Estimate
+from sgmverify.report.summary import VERDICT_ORDER, suite_label
+from sgmverify.theory import Result, Verdict
 
 __all__ = [
     "NEGATIVE_CONTROL_NOTE",

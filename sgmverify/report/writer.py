@@ -17,15 +17,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..claims import Result
-from ..errors import InvalidParameterError
-from .atomic import atomic_write_bytes, atomic_write_text, ensure_dir
-from .html import render_html
-from .json_report import SCHEMA_VERSION, build_report, dumps
-from .markdown import render_markdown
-from .plots import Plot, plot_theorem
-from .summary import summarize
-from .view import TheoremSection, safe_name, theorem_sections
+from sgmverify.errors import InvalidParameterError
+from sgmverify.report.atomic import atomic_write_bytes, atomic_write_text, ensure_dir
+from sgmverify.report.html import render_html
+from sgmverify.report.json_report import SCHEMA_VERSION, build_report, dumps
+from sgmverify.report.markdown import render_markdown
+from sgmverify.report.plots import Plot, plot_theorem
+from sgmverify.report.summary import summarize
+from sgmverify.report.view import TheoremSection, safe_name, theorem_sections
+from sgmverify.theory import Result
 
 __all__ = ["FORMATS", "MAX_PLOTS", "default_meta", "write_reports"]
 
@@ -141,7 +141,7 @@ def write_reports(
     meta : mapping, optional
         Run metadata merged over the defaults of :func:`default_meta` (e.g. ``mode``, ``elapsed_s``).
     figures : sequence of FigureRecord
-        Suite figures (:func:`sgmverify.figures.render_figures`): listed in ``report.json``, shown in
+        Suite figures (:func:`sgmverify.run.render_figures`): listed in ``report.json``, shown in
         Markdown and HTML, PNGs written to ``figures/<id>.png``.
 
     Returns

@@ -1,0 +1,31 @@
+"""Assumption checking: log-concavity, smoothness, Lipschitz, moments; interval certification; the
+evidence ladder.
+"""
+
+from ._assumptions import (
+    EVIDENCE as EVIDENCE,
+)
+from ._assumptions import (
+    KINDS as KINDS,
+)
+from ._assumptions import (
+    check_assumption as check_assumption,
+)
+from ._certify import (
+    Certificate as Certificate,
+)
+from ._certify import (
+    certify as certify,
+)
+from ._evidence import (
+    CheckResult as CheckResult,
+)
+
+__all__ = [
+    "EVIDENCE",
+    "KINDS",
+    "Certificate",
+    "CheckResult",
+    "certify",
+    "check_assumption",
+]

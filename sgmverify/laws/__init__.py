@@ -1,0 +1,9 @@
+"""Data laws and their noised scores: Gaussian, mixtures, products, 1-D densities, atoms, box, circle,
+cusp; derivatives of log p_t.
+
+The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,9 @@
+"""Running claims: suite discovery, the runner (serial, process pool, Dask), time limits, the results
+store, figures, regression comparison, falsification.
+
+The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

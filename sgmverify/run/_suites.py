@@ -1,0 +1,298 @@
+"""Suite discovery: import suites from files, modules, packages and the ``sgmverify.run._suites`` entry
+points.
+
+A *suite* is a :class:`~sgmverify.theory.Suite` exposed as ``SUITE`` by a module of the ``proofs_checks``
+package, by a module registered under the ``sgmverify.run._suites`` entry-point group, or by a file given by
+path.  :func:`load_suite` imports one (once per process unless asked to reload); :func:`discover_suites`
+finds all of them.  A suite's ``source`` is how worker processes re-import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import pkgutil
+import re
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sgmverify.errors import SuiteError, UnknownNameError
+from sgmverify.theory import Check, Suite
+
+__all__ = ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "collect_suite", "discover_suites", "load_suite"]
+
+ENTRY_POINT_GROUP = "sgmverify.suites"
+DEFAULT_PACKAGE = "proofs_checks"  # where suites named by their Suite.name are looked up
+
+_SUITES: dict[str, Suite] = {}  # source -> loaded suite (a worker process reuses it across checks)
+# (source, mode) -> {check id: check}: filled by the runner's workers, dropped when a suite is reloaded
+_CHECKS: dict[tuple[str, str], dict[str, Check]] = {}
+
+
+def _is_path(source: str) -> bool:
+    return source.endswith(".py") or "/" in source or os.sep in source
+
+
+def _where(exc: BaseException, path: str | None) -> str:
+    """`` (line N)`` of the failing line of ``path`` in ``exc`` (empty when unknown)."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f" (line {exc.lineno})"
+    if path:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+        if frames:
+            return f" (line {frames[-1].lineno})"
+    return ""
+
+
+def _import_path(path: Path) -> Any:
+    if not path.is_file():
+        raise UnknownNameError(
+            f"suite file {path} does not exist; pass an existing .py file or a module name."
+        )
+    tag = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", path.stem)
+    name = f"_sgmverify_suite_{stem}_{tag}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SuiteError(f"suite file {path} cannot be imported (not a Python source file?).")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look modules up here
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
+        sys.modules.pop(name, None)
+        raise SuiteError(
+            f"suite file {path} failed to import{_where(exc, str(path))}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return module
+
+
+def _import_module(modname: str) -> Any:
+    try:
+        return importlib.import_module(modname)
+    except ModuleNotFoundError as exc:
+        if exc.name and (modname == exc.name or modname.startswith(exc.name + ".")):
+            raise UnknownNameError(
+                f"no suite module or file named {modname!r}; pass a path to a .py file, an importable module "
+                "name, or a suite name shown by `sgmverify list`."
+            ) from exc
+        err = exc
+    except (Exception, SystemExit) as exc:  # noqa: BLE001  (any failure of user code is reported)
+        err = exc
+    try:
+        spec = importlib.util.find_spec(modname)
+        origin = spec.origin if spec else None
+    except Exception:  # noqa: BLE001  (only for the message)
+        origin = None
+    raise SuiteError(
+        f"suite module {modname} ({origin or 'file unknown'}) failed to import{_where(err, origin)}: "
+        f"{type(err).__name__}: {err}"
+    ) from err
+
+
+def load_suite(source: str, *, reload: bool = False, required: bool = True) -> Suite | None:
+    """Import the suite named by ``source`` (a ``.py`` path, ``module`` or ``module:attribute``).
+
+    Parameters
+    ----------
+    source : str
+        Where the suite lives; recorded in ``Suite.source``.
+    reload : bool
+        Import again even if this process already loaded ``source``.
+    required : bool
+        If False, a module without ``SUITE`` gives ``None`` instead of raising.
+
+    Raises
+    ------
+    SuiteError
+        The suite failed to import or ``SUITE`` is not a :class:`~sgmverify.theory.Suite`.
+    UnknownNameError
+        No such file or module.
+    """
+    if not reload and source in _SUITES:
+        return _SUITES[source]
+    if _is_path(source):
+        module, attr = _import_path(Path(source)), "SUITE"
+    else:
+        modname, _, attr = source.partition(":")
+        module, attr = _import_module(modname), attr or "SUITE"
+    obj = getattr(module, attr, None)
+    if obj is None:
+        if not required:
+            return None
+        raise SuiteError(f"suite {source} defines no {attr}; expose a sgmverify.theory.Suite as {attr}.")
+    if not isinstance(obj, Suite):
+        raise SuiteError(f"{attr} in {source} is a {type(obj).__name__}, not a sgmverify.theory.Suite.")
+    ids = [t.id for t in obj.theorems]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise SuiteError(f"suite {source} has duplicate theorem ids {dup}; make them unique.")
+    obj.source = source
+    _SUITES[source] = obj
+    for key in [k for k in _CHECKS if k[0] == source]:
+        del _CHECKS[key]
+    return obj
+
+
+def _package_sources(package: str) -> list[tuple[str, bool]]:
+    """``(module, required=False)`` for every direct submodule of ``package`` (not starting with ``_``)."""
+    pkg = _import_module(package)
+    paths = getattr(pkg, "__path__", None)
+    if paths is None:
+        return [(package, False)]
+    names = sorted(m.name for m in pkgutil.iter_modules(paths) if not m.name.startswith("_"))
+    return [(f"{package}.{n}", False) for n in names]
+
+
+def _arg_sources(arg: str) -> list[tuple[str, bool]]:
+    """Sources named by one ``--suite`` argument: a file, a directory of files, a module or a package."""
+    p = Path(arg)
+    if p.is_dir():
+        return [(str(f.resolve()), False) for f in sorted(p.glob("*.py")) if not f.name.startswith("_")]
+    if _is_path(arg):
+        if not p.is_file():
+            raise UnknownNameError(f"suite file {arg} does not exist.")
+        return [(str(p.resolve()), True)]
+    modname, _, attr = arg.partition(":")
+    module = _import_module(modname)
+    if attr or hasattr(module, "SUITE") or not hasattr(module, "__path__"):
+        return [(arg, True)]
+    return _package_sources(modname)
+
+
+def discover_suites(
+    paths: Sequence[str] = (),
+    entry_points: bool = True,
+    package: str | None = "proofs_checks",
+    *,
+    errors: list[SuiteError] | None = None,
+) -> list[Suite]:
+    """Find suites: ``package``'s modules, the ``sgmverify.run._suites`` entry points, and ``paths``.
+
+    Parameters
+    ----------
+    paths : sequence of str
+        Files, directories, module or package names, or names of suites found the other two ways.
+    entry_points : bool
+        Include modules registered under the ``sgmverify.run._suites`` entry-point group
+        (``name = "module"`` or ``"module:attribute"``).
+    package : str or None
+        Package whose submodules exposing ``SUITE`` are suites (modules without it are skipped).
+    errors : list, optional
+        If given, a suite that fails to import is appended here as a :class:`SuiteError` and discovery
+        goes on; otherwise the first failure raises.
+
+    Raises
+    ------
+    UnknownNameError
+        An entry of ``paths`` names no file, module or suite.
+    """
+    sources: list[tuple[str, bool]] = []
+    failures: list[SuiteError] = []
+    if package:
+        try:
+            sources += _package_sources(package)
+        except UnknownNameError:
+            pass  # the content package is not installed: no suites from it
+        except SuiteError as exc:
+            failures.append(exc)
+    if entry_points:
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            sources.append((ep.value.strip(), True))
+    by_name: list[str] = []
+    for arg in map(os.fspath, paths):
+        try:
+            sources += _arg_sources(arg)
+        except UnknownNameError:
+            by_name.append(arg)
+        except SuiteError as exc:
+            failures.append(exc)
+    suites: list[Suite] = []
+    seen: set[str] = set()
+    for source, required in sources:
+        if source in seen:
+            continue
+        seen.add(source)
+        try:
+            suite = load_suite(source, reload=True, required=required)
+        except UnknownNameError as exc:
+            failures.append(SuiteError(f"registered suite {source!r} cannot be found: {exc}"))
+            continue
+        except SuiteError as exc:
+            failures.append(exc)
+            continue
+        if suite is not None:
+            suites.append(suite)
+    if by_name:
+        known = {s.name: s for s in discover_suites(package=DEFAULT_PACKAGE, errors=[])}
+        unknown = [a for a in by_name if a not in known]
+        if unknown:
+            raise UnknownNameError(
+                f"no suite file, module or suite named {unknown}; known suites: {sorted(known) or 'none'}."
+            )
+        suites += [known[a] for a in by_name if known[a].source not in seen]
+    if failures and errors is None:
+        raise failures[0]
+    if errors is not None:
+        errors.extend(failures)
+    return suites
+
+
+def collect_suite(
+    package: str, *, name: str, title: str, reference: str = "", order: Sequence[str] = ()
+) -> Suite:
+    """A suite made of the submodules of ``package`` (a paper's claims split over several modules).
+
+    Every submodule whose name does not start with ``_`` is imported — those named in ``order`` first, in
+    that order (the report's reading order), the others by name; its module-level
+    ``THEOREMS`` (list of :class:`~sgmverify.theory.Theorem`) and ``FIGURES`` (list of
+    :class:`~sgmverify.run.FigureSpec`) are gathered.  A module-level ``SECTION`` string becomes the
+    report heading of that module's theorems and figures (unless they set their own ``section``).
+
+    Use it as the whole ``__init__.py`` of a suite package::
+
+        from ._suites import collect_suite
+        SUITE = collect_suite(__name__, name="my_paper_2025", title="...", reference="arXiv ...")
+
+    Raises
+    ------
+    SuiteError
+        A submodule fails to import, or its ``THEOREMS`` / ``FIGURES`` are not lists of the right type
+        (nothing is skipped silently).
+    """
+    import dataclasses
+
+    from sgmverify.theory import Theorem
+
+    from ._figures import FigureSpec
+
+    pkg = sys.modules.get(package) or _import_module(package)
+    paths = getattr(pkg, "__path__", None)
+    if paths is None:
+        raise SuiteError(f"collect_suite needs a package; {package} is a plain module.")
+    theorems: list[Theorem] = []
+    figures: list[FigureSpec] = []
+    names = sorted(m.name for m in pkgutil.iter_modules(paths) if not m.name.startswith("_"))
+    unknown = [n for n in order if n not in names]
+    if unknown:
+        raise SuiteError(f"collect_suite({package}): order names modules that do not exist: {unknown}.")
+    rank = {n: i for i, n in enumerate(order)}
+    for mod in sorted(names, key=lambda n: (rank.get(n, len(rank)), n)):
+        modname = f"{package}.{mod}"
+        module = _import_module(modname)
+        section = str(getattr(module, "SECTION", "") or "")
+        for attr, kind, sink in (("THEOREMS", Theorem, theorems), ("FIGURES", FigureSpec, figures)):
+            items = getattr(module, attr, [])
+            if not isinstance(items, list | tuple) or not all(isinstance(x, kind) for x in items):
+                raise SuiteError(f"{modname}.{attr} must be a list of {kind.__name__} objects.")
+            for x in items:
+                if section and not x.section:
+                    x = dataclasses.replace(x, section=section)
+                sink.append(x)
+    return Suite(name=name, title=title, theorems=theorems, reference=reference, figures=figures)

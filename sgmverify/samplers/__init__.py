@@ -1,0 +1,9 @@
+"""Reverse-time solvers (one Butcher tableau for the RK schemes, EM/EI, eta-family, grids), exact
+Gaussian sampler laws, step search, complexity orders.
+
+The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

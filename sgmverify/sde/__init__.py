@@ -1,0 +1,9 @@
+"""Linear forward SDEs: m(t) and sigma^2(t) derived with sympy from a(t), g(t), stable forms, presets,
+consistency checks.
+
+The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,8 @@
+"""Sensitivity of the score and of the samples to the data distribution.
+
+The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)
