@@ -22,7 +22,7 @@ m^2\\Sigma+\\sigma^2 I)`, so
     declared order: the fitted slope of :math:`-\\log W_2` against :math:`\\log K` equals it (±0.15).
 ``basics.em_second_moment``
     Monte Carlo: the mean of :math:`|X|^2` over EM samples (with a Student-t CI) equals the second moment of
-    the exact output law from :mod:`sgmverify.samplers._gaussian_exact` (±3%).
+    the exact output law from :func:`sgmverify.samplers.sampler_law` (±3%).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import dataclasses
 
 import numpy as np
 
-from sgmverify.estimates import Estimate, mean_ci
+from sgmverify import Estimate, loglog_slope, mean_ci
 from sgmverify.laws import Gaussian
 from sgmverify.metrics import w2_gaussian
 from sgmverify.samplers import SCHEMES, sample, sampler_law, sampler_w2, time_grid
@@ -252,8 +252,8 @@ def measure_em_order(sc: Scenario, rng: np.random.Generator) -> Estimate:
         )
         for k in _ORDER_STEPS
     ]
-    slope = np.polyfit(np.log(_ORDER_STEPS), -np.log(w2), 1)[0]
-    return Estimate.exact_value(float(slope), method=f"log-log fit over K={list(_ORDER_STEPS)}")
+    slope = -loglog_slope(_ORDER_STEPS, w2, level=None).value
+    return Estimate.exact_value(slope, method=f"log-log fit over K={list(_ORDER_STEPS)}")
 
 
 def _order_params(sc: Scenario) -> dict:

@@ -11,10 +11,13 @@ from __future__ import annotations
 __all__ = [
     "BoundEvaluationError",
     "CheckTimeoutError",
+    "DerivationCacheWarning",
     "DerivationError",
     "ExpressionError",
     "InvalidParameterError",
+    "InvalidTypeError",
     "NotPSDError",
+    "ResultsFormatError",
     "SgmverifyError",
     "ShapeError",
     "StoreError",
@@ -33,6 +36,14 @@ class SgmverifyError(Exception):
 
 class InvalidParameterError(SgmverifyError, ValueError):
     """A parameter has an invalid value (NaN, negative scale, ...)."""
+
+
+class InvalidTypeError(InvalidParameterError, TypeError):
+    """A parameter has the wrong type (a string, dict or None where a number or an array is expected).
+
+    Both a ``TypeError`` (the built-in for a wrong type) and an :class:`InvalidParameterError` (so code that
+    catches bad parameters as ``ValueError`` keeps working), like numpy's ``AxisError``.
+    """
 
 
 class NotPSDError(InvalidParameterError):
@@ -75,8 +86,17 @@ class StoreError(SgmverifyError, OSError):
     """The results store or a report could not be written or read."""
 
 
+class ResultsFormatError(StoreError, ValueError):
+    """A results store, report.json or baseline holds no readable results (corrupt, truncated, empty,
+    binary, not written by sgmverify, or of a newer schema): bad input, not a disk fault."""
+
+
 class CheckTimeoutError(SgmverifyError, TimeoutError):
     """A check ran past its time limit."""
+
+
+class DerivationCacheWarning(UserWarning):
+    """A derivation cache entry was corrupt or foreign; it was ignored and the derivation was redone."""
 
 
 class StoreWarning(UserWarning):
@@ -93,5 +113,6 @@ def require_positive(**values: object) -> None:
 
     for name, v in values.items():
         ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+        ok = ok and not (isinstance(v, numbers.Integral) and abs(v) > 2**1000)  # float(v) would overflow
         if not (ok and math.isfinite(float(v)) and float(v) > 0):
             raise InvalidParameterError(f"{name} must be a finite number > 0, got {v!r}.")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from tokenize import TokenError
 
 import mpmath
 import numpy as np
@@ -20,7 +19,8 @@ from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 from sympy.core.function import AppliedUndef
 
-from sgmverify.errors import ExpressionError, InvalidParameterError
+from sgmverify.errors import ExpressionError, InvalidParameterError, InvalidTypeError
+from sgmverify.expressions import parse_expression
 
 __all__ = [
     "ae_diff",
@@ -39,24 +39,26 @@ __all__ = [
 
 
 def parse_expr(expr: sp.Expr | str | float, local: Mapping[str, sp.Symbol]) -> sp.Expr:
-    """Turn ``expr`` (sympy expression, string or number) into a sympy expression.
+    """Turn ``expr`` (sympy expression, string or number) into a sympy expression, never evaluating code.
+
+    Strings go through :func:`sgmverify.expressions.parse_expression` (a whitelist, no ``eval``) with the
+    names of ``local`` declared; any other plain name becomes a plain ``Symbol`` as with sympify, for the
+    caller's :func:`check_free_symbols`.  ``oo`` is accepted (a trivial bound ``Bound("oo", ...)``);
+    ``nan`` and ``zoo`` are not.  Sympy expressions and numbers pass through after that finiteness check.
 
     Raises
     ------
     ExpressionError
-        If a string cannot be parsed.
+        If a string cannot be parsed, or uses anything outside the whitelist.
     """
-    if isinstance(expr, sp.Basic):
-        return expr
-    if isinstance(expr, int | float):
-        return sp.sympify(expr)
     try:
-        return sp.sympify(expr, locals=dict(local))
-    except (sp.SympifyError, SyntaxError, TypeError, TokenError) as exc:
+        return parse_expression(expr, local, auto_symbols=True, allow_infinite=True)
+    except ExpressionError as exc:
+        if not isinstance(expr, str):
+            raise
         raise ExpressionError(
-            f"could not parse the expression {expr!r} ({exc}). Write it in sympy syntax, and declare every "
-            "parameter name in `params` (names such as beta, gamma, E, I, S are sympy objects otherwise)."
-        ) from exc
+            f"{exc} Declare every parameter name in `params` (E and pi are the constants e and π otherwise)."
+        ) from None
 
 
 def check_free_symbols(expr: sp.Expr, allowed: Iterable[sp.Symbol], what: str) -> None:
@@ -248,13 +250,30 @@ def is_mpmath(x: object) -> bool:
 
 # ---------------------------------------------------------------- user log-densities
 def param_values(params: Mapping | None) -> dict[str, sp.Expr]:
+    """``{name: finite real sympy number}`` from ``params``; strings are parsed without eval (constants only).
+
+    Raises
+    ------
+    ExpressionError
+        A string value outside the whitelist of :func:`sgmverify.expressions.parse_expression`.
+    InvalidParameterError
+        A value that is not a finite real number (NaN, a symbol, ...).
+    """
+    if params is not None and not isinstance(params, Mapping):
+        raise InvalidTypeError(
+            f"params must be a mapping of parameter name -> number (e.g. {{'a': 0.5}}), got "
+            f"{type(params).__name__} {params!r:.60}"
+        )
     values = {}
     for key, val in (params or {}).items():
         name = key.name if isinstance(key, sp.Symbol) else str(key)
-        try:
-            num = sp.Float(float(val)) if isinstance(val, (float, np.floating)) else sp.sympify(val)
-        except (sp.SympifyError, TypeError, ValueError):
-            num = sp.nan
+        if isinstance(val, str):  # no eval: a bad string is an ExpressionError naming the parameter
+            num = parse_expression(val, what=f"value of parameter {name}")
+        else:
+            try:
+                num = sp.Float(float(val)) if isinstance(val, (float, np.floating)) else parse_expression(val)
+            except (ExpressionError, TypeError, ValueError):
+                num = sp.nan
         if not (num.is_number and num.is_real and num.is_finite):
             raise InvalidParameterError(f"parameter {name} = {val!r} must be a finite real number")
         values[name] = num
@@ -262,11 +281,13 @@ def param_values(params: Mapping | None) -> dict[str, sp.Expr]:
 
 
 def parse_log_density(expr, variable=None, params: Mapping | None = None) -> tuple[sp.Expr, sp.Symbol]:
-    """Sympify ``expr``, substitute ``params``, return it in a real variable; ExpressionError if malformed."""
-    try:
-        expr = sp.sympify(expr)
-    except (sp.SympifyError, TypeError, SyntaxError) as exc:
-        raise ExpressionError(f"could not parse the log-density {expr!r}: {exc}") from None
+    """Parse ``expr``, substitute ``params``, return it in a real variable; ExpressionError if malformed.
+
+    Strings go through :func:`sgmverify.expressions.parse_expression` (a whitelist, no ``eval``; plain names
+    become symbols).  Non-finite values (``nan``, ``oo``, ``-oo``, ``zoo``, ``1/0``) are refused: they would
+    otherwise "prove" log-concavity or moments.
+    """
+    expr = parse_expression(expr, auto_symbols=True, what="log-density")
     if not isinstance(expr, sp.Expr):
         raise ExpressionError(f"the log-density must be a sympy expression, got {type(expr).__name__}")
     values = param_values(params)

@@ -219,3 +219,54 @@ def test_holder_errors():
         check_assumption("holder", "-x**2", support=(-1, 1), beta=0.5)
     with pytest.raises(InvalidParameterError):
         check_assumption("holder", "-x**2", support=(-1, 1), beta=0, C=1)
+
+
+@pytest.mark.parametrize("expr", ["nan", "oo", "-oo", "zoo", "-x**2 + nan", "-x**2 + 1/0"])
+def test_non_finite_log_density_is_an_expression_error(expr):
+    """A non-finite "log-density" must not prove log-concavity or moments (hardening R2)."""
+    for kind in ("log-concave", "moments", "smooth"):
+        with pytest.raises(ExpressionError, match="non-finite"):
+            check_assumption(kind, expr, L=1.0)
+    with pytest.raises(ExpressionError, match="non-finite"):
+        check_assumption("log-concave", f"{expr} - y**2", vars=["x", "y"], box={"x": (0, 1), "y": (0, 1)})
+
+
+def test_log_density_strings_are_not_evaluated(tmp_path):
+    marker = tmp_path / "pwned"
+    touch = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    with pytest.raises(ExpressionError, match="not allowed"):
+        check_assumption("log-concave", f"-x**2 + 0*{touch}")
+    with pytest.raises(ExpressionError):
+        check_assumption("moments", "-x**2", params={"a": touch})
+    assert not marker.exists()
+
+
+def test_junk_keywords_raise_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: arrays, strings and unknown keywords where numbers are expected."""
+    from sgmverify.errors import InvalidTypeError
+
+    g = GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[0.5]], [[0.5]]])
+    with pytest.raises(InvalidParameterError, match="seed"):
+        check_assumption("log-concave", g, seed=np.zeros((2, 3)))
+    with pytest.raises(InvalidParameterError, match="n_search"):
+        check_assumption("log-concave", g, n_search=10**12)
+    with pytest.raises(InvalidParameterError, match="L"):
+        check_assumption("smooth", g, L="3")
+    with pytest.raises(InvalidParameterError, match="seed"):
+        check_assumption("consistency", VP(0.1, 20.0), seed=3)
+    with pytest.raises(InvalidTypeError, match="params"):
+        check_assumption("smooth", "-x**4/4 - x**2", L=3.0, box=(-1.0, 1.0), params=np.zeros((2, 0)))
+    with pytest.raises(InvalidParameterError, match="box"):
+        check_assumption("smooth", "-x**4/4 - x**2", L=3.0, box="(-1, 1)")
+    with pytest.raises(InvalidParameterError):
+        check_assumption("smooth", "-x**4/4 - x**2", L=3.0, box=(-1.0, 1.0), support=np.zeros((2, 0, 2)))
+    with pytest.raises(InvalidParameterError, match="kind"):
+        check_assumption(["smooth"], g, L=3.0)
+    with pytest.raises(InvalidParameterError, match="vars"):
+        check_assumption("smooth", "-x**4/4 - x**2", L=3.0, box={"a": 1})
+    with pytest.raises(InvalidParameterError, match="vars"):
+        check_assumption("smooth", "-x**4/4 - x**2", L=3.0, box=(-1.0, 1.0), vars=2.2e-309)
+    with pytest.raises(InvalidParameterError, match="params"):
+        check_assumption("consistency", VP(0.1, 20.0), params={"a": 1.0})
+    # an empty support still means the real line
+    assert check_assumption("log-concave", "-x**2/2", support=()).status == "holds"

@@ -487,3 +487,54 @@ def test_random_tight_claims_never_wrong(dim):
             assert val < 0, (f, box, cert.counterexample)
         decided += cert.status != "undecided"
     assert decided >= 9
+
+
+def test_strings_are_parsed_without_eval(tmp_path):
+    """Inequality strings and box bounds go through the whitelist parser (hardening S1); none is eval'd."""
+    marker = tmp_path / "pwned"
+    touch = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    for inequality, box in [
+        (f"x >= {touch}", {"x": (0, 1)}),
+        ((f"x + {touch}", ">="), {"x": (0, 1)}),
+        ("x >= 0", {"x": (0, touch)}),
+    ]:
+        with pytest.raises(ExpressionError):
+            certify(inequality, box)
+    assert not marker.exists()
+    assert certify("sin(x) <= x", {"x": ("0", "pi/2")}).proved  # string bounds: enclosed outward
+    for bad in ("nan", "oo", "1/0", "y"):
+        with pytest.raises(InvalidParameterError):
+            certify("x >= -1", {"x": (0, bad)})
+    with pytest.raises(ExpressionError, match="non-finite"):
+        certify("x >= -oo", {"x": (0, 1)})
+    with pytest.raises(ExpressionError, match="single comparison"):
+        certify("0 <= x <= 1", {"x": (0, 1)})
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("max_seconds", "nan"),
+        ("prec", "__import__('os')"),
+        ("prec", 56575804641),
+        ("n_random", 6487811469036),
+        ("n_random", 1.5),
+        ("taylor_order", 10**9),
+        ("keep_boxes", float("inf")),
+        ("seed", -1),
+        ("tol", 10**400),
+        ("backend", ["mpmath"]),
+        ("max_boxes", None),
+    ],
+)
+def test_junk_options_are_refused_before_any_work(option: str, value: Any) -> None:
+    """Found by tests/test_fuzz.py: huge budgets used to run for hours, strings to raise bare TypeErrors."""
+    start = time.perf_counter()
+    with pytest.raises(InvalidParameterError, match=option):
+        certify("exp(x) >= 1 + x", {"x": (-2, 2)}, **{option: value})
+    assert time.perf_counter() - start < 1.0
+
+
+def test_unhashable_sense_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError):
+        certify(("x**2 + 1", [">="]), {"x": (-1, 1)})

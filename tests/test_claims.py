@@ -1,4 +1,5 @@
-"""Tests of sgmverify.theory._claims: the verdict rule, bounds, checks, results, theorems, scenarios."""
+"""Tests of the theory model (sgmverify.theory) and of the check pipeline (sgmverify.run.run_check): the
+verdict rule, bounds, checks, results, theorems, scenarios."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import time
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from sgmverify.errors import BoundEvaluationError, ExpressionError, InvalidParameterError
 from sgmverify.estimates import Estimate
 from sgmverify.laws import Gaussian
+from sgmverify.run import run_check
 from sgmverify.theory import (
     Assumption,
     AssumptionResult,
@@ -482,7 +483,7 @@ class TestAssumption:
             AssumptionResult("A1", "true")
 
 
-# ==================================================================================== Check.run & co.
+# ==================================================================================== run_check & co.
 REF = Reference("A. Author and B. Author", "A paper", "2301.00001", "Thm 3", Provenance.DERIVED)
 
 
@@ -523,7 +524,7 @@ def theorem(bound="x", measure=measure_half, assumptions=(), scenarios=None, **k
 
 
 def run_one(th: Theorem, **kw) -> Result:
-    return th.checks("full")[0].run(**kw)
+    return run_check(th.checks("full")[0], **kw)
 
 
 HOLDS_A = Assumption("A-holds", "always", lambda sc: True)
@@ -902,7 +903,7 @@ class TestScenarioDescribe:
 
         assert scenario(sampler=euler).describe() != scenario(sampler=heun).describe()
         assert describe_object(euler) == describe_object(euler)
-        assert describe_object(Gaussian) == "sgmverify.laws._distributions.Gaussian"
+        assert describe_object(Gaussian) == "sgmverify.laws._gaussian.Gaussian"
 
     def test_partials_are_described_with_their_arguments(self):
         a, b = functools.partial(_step, 1), functools.partial(_step, 2)
@@ -991,7 +992,7 @@ def test_expect_assumptions_fail_is_a_control_caught_by_the_hypotheses():
                  scenarios=[Scenario("neg", params={"x": -1.0}),
                             Scenario("pos", params={"x": 1.0})])  # fmt: skip
     assert th.is_negative_control and expected_verdict("assumptions_fail") is Verdict.ASSUMPTIONS_FAIL
-    caught, missed = (Check(th, sc).run() for sc in th.scenarios)
+    caught, missed = (run_check(Check(th, sc)) for sc in th.scenarios)
     assert caught.verdict is Verdict.ASSUMPTIONS_FAIL and caught.as_expected
     assert missed.verdict is Verdict.HOLDS and not missed.as_expected
     nc = summarize([caught, missed])["negative_controls"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -73,6 +75,7 @@ def fake_report(monkeypatch):
 
     mod = types.ModuleType("sgmverify.report")
     mod.write_reports, mod.load_results = write_reports, load_results
+    mod.__path__ = [str(Path(cli.__file__).parents[1] / "report")]  # its submodules (atomic) stay real
     monkeypatch.setitem(sys.modules, "sgmverify.report", mod)
     return calls
 
@@ -90,6 +93,21 @@ def test_help_subprocess():
     assert proc.returncode == 0
     for word in ("list", "run", "report", "compare", "bound", "assumptions"):
         assert word in proc.stdout
+
+
+def test_python_dash_m_and_light_parser():
+    """``python -m sgmverify.cli`` works, and building the parser imports no numerical library."""
+    cmd = [sys.executable, "-m", "sgmverify.cli", "falsify", "--help"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--budget" in proc.stdout
+    heavy = "('numpy', 'scipy', 'sympy', 'torch')"
+    code = (
+        "import sys, sgmverify.cli as c; c.build_parser(); "
+        f"print(sorted(m for m in {heavy} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
+    assert sorted(cli.__all__) == ["build_parser", "main", "summary_table"]
 
 
 def test_usage_errors_exit_2(tmp_path, suite_file, capsys, fake_report, monkeypatch):
@@ -369,3 +387,54 @@ def test_density_starting_with_minus_needs_no_equals_sign(capsys):
     )
     out = capsys.readouterr().out
     assert rc == 0 and "HOLDS" in out and "proved" in out
+
+
+def test_cli_strings_are_never_evaluated(tmp_path, suite_file, capsys):
+    """Hardening S1: numeric values and --density go through the whitelist parser, nothing is eval'd."""
+    marker = tmp_path / "pwned"
+    touch = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    code, _, err = run(["bound", "clitoy.formula", f"C={touch}", "d=1", "n=1", "--suite", suite_file], capsys)
+    assert code == 2 and "value of C must be a number" in err
+    code, _, err = run(["assumptions", f"--density=-x**2 + 0*{touch}"], capsys)
+    assert code == 2 and "not allowed" in err
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("density", ["nan", "zoo", "-oo"])
+def test_non_finite_density_exits_2_with_one_line(density, capsys):
+    code, out, err = run(["assumptions", f"--density={density}"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "non-finite" in err
+
+
+def test_update_baseline_is_atomic(tmp_path, suite_file, capsys, fake_report, monkeypatch):
+    """--update-baseline replaces the baseline atomically: a failed write keeps the old one whole."""
+    out, base = tmp_path / "out", tmp_path / "reports" / "baseline.json"
+    good = tmp_path / "good_suite.py"
+    good.write_text(Path(suite_file).read_text().replace('Theorem("clitoy.raises"', '# Theorem("'))
+    args = ["run", "--suite", good, "--out", out, "--jobs", "1", "--update-baseline", "--baseline", base]
+    base.parent.mkdir()
+    base.write_bytes(b"the old baseline")
+
+    def fail(src, dst):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", fail)  # the fake write_reports does not use it
+    code, _, err = run(args, capsys)
+    assert code == 1 and err.lower().count("operation not permitted") == 1 and "baseline.json" in err
+    assert base.read_bytes() == b"the old baseline" and sorted(p.name for p in base.parent.iterdir()) == [
+        "baseline.json"
+    ]
+    monkeypatch.undo()
+    code, _, _ = run(args, capsys)
+    assert code == 0 and base.read_bytes() == (out / "report.json").read_bytes()
+
+
+def test_report_and_compare_read_errors_exit_2(tmp_path, capsys):
+    (tmp_path / "garbage.jsonl").write_text("garbage\n")
+    code, out, err = run(["report", tmp_path / "garbage.jsonl"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "none of its 1 line" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["garbage.jsonl"]
+    code, _, err = run(["report", tmp_path], capsys)
+    assert code == 2 and "is a directory" in err
+    code, out, err = run(["compare", tmp_path / "garbage.jsonl", tmp_path / "garbage.jsonl"], capsys)
+    assert code == 2 and "compared 0 checks" not in out and err.startswith("sgmverify: error: baseline: ")

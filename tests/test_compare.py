@@ -99,3 +99,16 @@ def test_later_record_of_a_check_wins_and_bad_tolerance():
     assert compare_results([res("a[1]")], new).ok
     with pytest.raises(InvalidParameterError):
         compare_results(BASE, BASE, ratio_rtol=-1)
+
+
+def test_changes_between_loose_ratios_are_listed_but_not_gated():
+    base = [res("loose[1]", ratio=0.002), res("edge[1]", ratio=0.04), res("tight[1]", ratio=0.5)]
+    new = [res("loose[1]", ratio=0.004), res("edge[1]", ratio=0.06), res("tight[1]", ratio=0.6)]
+    cmp = compare_results(base, new)
+    assert {d.check_id for d in cmp.loose_changes} == {"loose[1]"}  # both below the 0.05 floor
+    assert {d.check_id for d in cmp.drifts} == {"edge[1]", "tight[1]"}  # one side at or above the floor
+    assert "not gated: 1 ratio change" in cmp.to_text()
+    strict = compare_results(base, new, ratio_floor=0.0)  # gate every change
+    assert {d.check_id for d in strict.drifts} == {"loose[1]", "edge[1]", "tight[1]"}
+    with pytest.raises(InvalidParameterError):
+        compare_results(base, new, ratio_floor=1.0)

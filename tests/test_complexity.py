@@ -2,7 +2,7 @@
 propagated convexity and damping formulas.
 
 References are independent of the derivation: the GNZ table entries (math reference
-docs/papers/gao_nguyen_zhu.md §4.1, transcribed again here), hand derivations for rows the paper did not
+docs/papers/gao_nguyen_zhu_2023.md §4.1, transcribed again here), hand derivations for rows the paper did not
 list, the closed-form sigma^2 / log m of `processes.py` (for the requirement check), and scipy quadrature.
 """
 
@@ -16,12 +16,12 @@ import pytest
 import sympy as sp
 from scipy.integrate import quad
 
+from proofs_checks.gao_nguyen_zhu_2023._rows import DISCRETISATION, ETA_DISCRETISATION
 from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES
 from sgmverify.errors import DerivationError, InvalidParameterError
 from sgmverify.samplers import (
     D_SYMBOL,
     EPS_SYMBOL,
-    ETA_DISCRETISATION,
     ETA_SYMBOL,
     Order,
     damping_closed_form,
@@ -63,6 +63,10 @@ TABLE = {
 }
 
 
+#: The step order every derivation here uses: the GNZ requirement sqrt(d eta) = eps, defined by the content.
+ETA = ETA_DISCRETISATION
+
+
 def _proc(key: str) -> LinearSDE:
     return GNZ_PROCESSES[key](**PARAMS[key])
 
@@ -72,7 +76,7 @@ def _proc(key: str) -> LinearSDE:
 def test_table_K_is_derived_horizon_over_table_eta(key):
     """K_table = T_derived / eta_table exactly (symbolic c, rho: sympy proves the difference is 0)."""
     K, eta = TABLE[key]
-    dv = derive_complexity(_proc(key))
+    dv = derive_complexity(_proc(key), eta=ETA)
     assert (dv.horizon / eta).equals(K) is True
 
 
@@ -80,7 +84,7 @@ def test_table_K_is_derived_horizon_over_table_eta(key):
 def test_sketch_eta_against_table(key):
     """eta ~ eps^2/d equals the table's eta except VE-constant, whose table eta is smaller by log(d/eps)."""
     K, eta = TABLE[key]
-    dv = derive_complexity(_proc(key))
+    dv = derive_complexity(_proc(key), eta=ETA)
     assert dv.eta == ETA_DISCRETISATION
     if key == "gnz_ve_const":
         assert (eta / dv.eta).equals(Order(log=-1)) is True
@@ -92,10 +96,10 @@ def test_sketch_eta_against_table(key):
 
 
 def test_family_and_requirement():
-    assert derive_complexity(_proc("gnz_ve_exp")).family == "VE"
-    assert derive_complexity(_proc("gnz_ou")).family == "VP"
+    assert derive_complexity(_proc("gnz_ve_exp"), eta=ETA).family == "VE"
+    assert derive_complexity(_proc("gnz_ou"), eta=ETA).family == "VP"
     with pytest.raises(InvalidParameterError, match="family"):
-        derive_complexity(_proc("gnz_ou"), family="XY")
+        derive_complexity(_proc("gnz_ou"), eta=ETA, family="XY")
 
 
 # ----------------------------------------------------------------------------------- rows not in the table
@@ -103,7 +107,7 @@ def test_ve_poly_c2_hand_derivation():
     """g = (b+at)^2: sigma^2 ~ a^4 T^5/5 = sqrt(d)/eps => T ~ (sqrt(d)/eps)^(1/5), K = T d/eps^2 = d^(11/10)
     eps^(-11/5)."""
     p = GNZ_PROCESSES["gnz_ve_poly"](a=1.5, b=0.3, c=2.0)
-    dv = derive_complexity(p, substitute=["c"])
+    dv = derive_complexity(p, eta=ETA, substitute=["c"])
     assert dv.horizon.equals(Order(R(1, 10), R(1, 5))) is True
     assert dv.iterations.equals(Order(R(11, 10), R(11, 5))) is True
     assert dv.growth.kind == "power" and dv.growth.exponent == 5
@@ -112,14 +116,14 @@ def test_ve_poly_c2_hand_derivation():
 def test_vp_poly_rho3_hand_derivation():
     """beta = (b+at)^3: int f ~ a^3 T^4/8 = log => T ~ log^(1/4), K = d eps^-2 log(d/eps)^(1/4)."""
     p = GNZ_PROCESSES["gnz_vp_poly"](a=2.0, b=0.1, rho=3.0)
-    dv = derive_complexity(p, substitute="all")
+    dv = derive_complexity(p, eta=ETA, substitute="all")
     assert dv.iterations.equals(Order(1, 2, R(1, 4))) is True
     assert sp.simplify(dv.growth.coeff - sp.Rational(8, 8)) == 0  # a^3/(2*4) at a = 2
 
 
 def test_ve_gaussian_growth_hand_derivation():
     """g = exp(t^2): log sigma^2 ~ 2T^2 = log(sqrt(d)/eps) => T ~ log(d/eps)^(1/2) (exp-type with r = 2)."""
-    dv = derive_complexity(LinearSDE("0", "exp(t**2)"))
+    dv = derive_complexity(LinearSDE("0", "exp(t**2)"), eta=ETA)
     assert dv.growth.kind == "exp" and dv.growth.exponent == 2 and dv.growth.coeff == 2
     assert dv.iterations.equals(Order(1, 2, R(1, 2))) is True
 
@@ -128,8 +132,8 @@ def test_symbolic_exponent_needs_assumption():
     cr = sp.Symbol("c", real=True)
     proc = SimpleNamespace(a_expr=sp.Integer(0), g_expr=(1 + T_SYMBOL) ** cr, t=T_SYMBOL, params={})
     with pytest.raises(DerivationError, match="cannot decide"):
-        derive_complexity(proc)
-    dv = derive_complexity(proc, assume=sp.Q.gt(cr, -R(1, 2)))
+        derive_complexity(proc, eta=ETA)
+    dv = derive_complexity(proc, eta=ETA, assume=sp.Q.gt(cr, -R(1, 2)))
     assert sp.simplify(dv.horizon.d - 1 / (2 * (2 * cr + 1))) == 0
 
 
@@ -137,7 +141,7 @@ def test_symbolic_exponent_needs_assumption():
 def _requirement_ratio(key: str, d: float, eps: float) -> float:
     """F(T_lead)/target with F from processes.py's closed forms (not from the derivation)."""
     p = _proc(key)
-    dv = derive_complexity(p)
+    dv = derive_complexity(p, eta=ETA)
     T = dv.horizon_value(d, eps, p.params)
     if dv.family == "VE":
         return float(p.var(T)) / (math.sqrt(d) / eps)
@@ -173,12 +177,12 @@ def test_derived_horizon_meets_requirement_up_to_constants(key):
 )
 def test_non_invertible_growth_raises(a, g, match):
     with pytest.raises(DerivationError, match=match):
-        derive_complexity(LinearSDE(a, g))
+        derive_complexity(LinearSDE(a, g), eta=ETA)
 
 
 def test_substitute_unknown_parameter():
     with pytest.raises(InvalidParameterError, match="cannot substitute"):
-        derive_complexity(_proc("gnz_ve_poly"), substitute=["zeta"])
+        derive_complexity(_proc("gnz_ve_poly"), eta=ETA, substitute=["zeta"])
 
 
 # ------------------------------------------------------------------------------------------ Order algebra
@@ -249,12 +253,13 @@ def test_step_order_is_solved_from_the_discretisation_requirement():
     # hand solutions: sqrt(d eta) = eps -> eta = eps^2/d; sqrt(d) eta = eps -> eta = eps/sqrt(d);
     # 3 sqrt(d eta log(d/eps)) = eps -> eta = eps^2/(9 d log(d/eps)) (constant dropped)
     d, e, h = D_SYMBOL, EPS_SYMBOL, ETA_SYMBOL
-    assert ETA_DISCRETISATION == derive_step_order() == Order(d=-1, inv_eps=-2)
+    assert ETA_DISCRETISATION == derive_step_order(sp.sqrt(d * h)) == Order(d=-1, inv_eps=-2)
+    assert derive_step_order(DISCRETISATION) == ETA_DISCRETISATION
     assert derive_step_order(sp.sqrt(d) * h) == Order(d=-R(1, 2), inv_eps=-1)
     assert derive_step_order(3 * sp.sqrt(d * h * sp.log(d / e))) == Order(-1, -2, -1)
     assert derive_step_order(d * h**2, e**3) == Order(d=-R(1, 2), inv_eps=-R(3, 2))
-    # the derived order is the default of derive_complexity
-    assert derive_complexity(_proc("gnz_ou")).eta == derive_step_order()
+    # the derived order is the eta the content passes to derive_complexity
+    assert derive_complexity(_proc("gnz_ou"), eta=ETA_DISCRETISATION).eta == derive_step_order(sp.sqrt(d * h))
     # numeric check of the solved eta (before constants are dropped): sqrt(d eta) = eps at sample points
     sol = sp.solve(sp.Eq(sp.sqrt(d * h), e), h)[0]
     for dv, ev in ((10.0, 0.1), (1e3, 1e-3)):
@@ -274,3 +279,23 @@ def test_order_of_reads_products_and_rejects_the_rest():
 def test_step_order_errors(bad):
     with pytest.raises(DerivationError):
         derive_step_order(bad)
+
+
+def test_the_engine_has_no_default_requirement():
+    """The discretisation requirement and the step order are explicit arguments; the GNZ ones live in the
+    content (proofs_checks.gao_nguyen_zhu_2023._rows), which passes them to every row's derivation."""
+    import sgmverify.samplers as samplers
+    from proofs_checks.gao_nguyen_zhu_2023._rows import derived
+
+    with pytest.raises(TypeError):
+        derive_step_order()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        derive_complexity(_proc("gnz_ou"))  # type: ignore[call-arg]
+    with pytest.raises(InvalidParameterError, match="eta must be an Order"):
+        derive_complexity(_proc("gnz_ou"), eta=sp.sqrt(D_SYMBOL * ETA_SYMBOL))
+    assert "ETA_DISCRETISATION" not in samplers.__all__
+    assert derived("ou").eta == ETA_DISCRETISATION
+    # another requirement gives another iteration order from the same horizon
+    first_order = derive_step_order(sp.sqrt(D_SYMBOL) * ETA_SYMBOL)
+    a, b = derive_complexity(_proc("gnz_ou"), eta=ETA), derive_complexity(_proc("gnz_ou"), eta=first_order)
+    assert a.horizon == b.horizon and b.iterations == a.horizon / first_order

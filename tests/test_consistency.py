@@ -2,8 +2,8 @@
 d(sigma^2)/dt = 2 a sigma^2 + g^2, and its sigma^2(0) is reported against 0.
 
 Applied to every preset (consistent), score-SDE's VE convention (consistent ODE, offset sigma_min^2), wrong
-declarations (fail), and the VE diffusion bug of the GNZ authors' code (docs/papers/gao_nguyen_zhu.md C11),
-encoded here as the reference describes it.
+declarations (fail), and the VE diffusion bug of the GNZ authors' code
+(docs/papers/gao_nguyen_zhu_2023.md C11), encoded here as the reference describes it.
 """
 
 from __future__ import annotations

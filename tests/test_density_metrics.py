@@ -126,7 +126,7 @@ def test_grid_distances_vs_closed_forms() -> None:
 
 
 def test_w1_grid_sin_example_and_l2() -> None:
-    """Reference digest §2.4: p_n = 1 + sin(2πnx) on [0,1]: W1 to uniform = 1/(2πn), L² = 1/√2."""
+    """EOP notes §2.4: p_n = 1 + sin(2πnx) on [0,1]: W1 to uniform = 1/(2πn), L² = 1/√2."""
     for n in (1, 4, 16):
         g = Grid1D(0, 1, 4096)
         e = g.edges
@@ -217,3 +217,44 @@ def test_bad_input() -> None:
         w1_grid_2d(Grid2D((0, 0), (1, 1), (20, 20)), np.ones((20, 20)), np.ones((20, 20)), max_pairs=100)
     with pytest.raises(InvalidParameterError):
         w1_grid_1d(Grid2D((0, 0), (1, 1), (5, 5)), np.ones((5, 5)), np.ones((5, 5)))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------
+# junk input (found by tests/test_fuzz.py): sgmverify errors only, never a bare numpy/Python error
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_junk_samples_weights_and_options() -> None:
+    from sgmverify.errors import InvalidTypeError
+
+    g = Grid1D(-4.0, 4.0, 40)
+    rho = np.exp(-0.5 * g.x**2)
+    rho /= rho.sum() * g.dx
+    with pytest.raises(InvalidTypeError):
+        w1_samples_1d("x = __import__('os')", [1.0, 2.0])
+    with pytest.raises(InvalidTypeError):
+        w1_samples_grid_1d([0.0, 1.0], g, rho, weights=[["a", "b"]])
+    with pytest.raises(InvalidParameterError):
+        w1_samples_grid_1d(-(10**400), g, rho)
+    with pytest.raises(InvalidParameterError, match="mass_atol"):
+        w1_grid_1d(g, rho, rho, mass_atol="1e-3")
+    with pytest.raises(InvalidParameterError, match="normalize"):
+        w1_grid_1d(g, rho, rho, normalize=np.array([]))
+    with pytest.raises(InvalidTypeError, match="rng"):
+        sliced_w1(np.zeros((3, 2)), np.ones((3, 2)), n_projections=3, rng={})
+    with pytest.raises(InvalidParameterError, match="n_projections"):
+        sliced_w1(np.zeros((3, 2)), np.ones((3, 2)), n_projections=3.0, rng=0)
+    with pytest.raises(InvalidParameterError, match="level"):
+        l2_particles(np.zeros(3), np.ones(3), 1.0, level="0.9")
+    with pytest.raises(InvalidTypeError, match="q_norm_squared"):
+        l2_particles(np.zeros(3), np.ones(3), "1.0")
+
+
+def test_overflowing_distances_raise() -> None:
+    g = Grid1D(-4.0, 4.0, 40)
+    big = np.full(40, 1e308)
+    for fn in (grid_l1, grid_l2):
+        with pytest.raises(InvalidParameterError, match="overflow"):
+            fn(g, big, -big)
+    with pytest.raises(InvalidParameterError, match="overflow"):
+        w1_samples_1d([1e308], [-1e308])

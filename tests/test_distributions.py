@@ -177,7 +177,7 @@ def test_time_domain_errors():
 
 
 def test_real_processes_work_when_available():
-    processes = pytest.importorskip("sgmverify.sde._processes")
+    processes = pytest.importorskip("sgmverify.sde")
     g = Gaussian(MEAN3, COV3)
     for proc in (processes.OU(), processes.VP(0.1, 20.0)):
         t = 0.2

@@ -15,8 +15,7 @@ import pytest
 from scipy import integrate
 
 import proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 as pkg
-from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 import _checka as A
-from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 import _numerics as N
+from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 import _checka as A, _numerics as N
 from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023._laws import (
     GaussMix,
     Laplace,
@@ -25,6 +24,7 @@ from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023._laws import (
     two_atom_dscore,
 )
 from sgmverify.errors import InvalidParameterError
+from sgmverify.run import run_check
 from sgmverify.theory import Check, Provenance, Scenario, Verdict
 
 MINE = [
@@ -58,7 +58,7 @@ def _theorem(tid):
 def _run(tid, scenario=None):
     th = _theorem(tid)
     scs = [s for s in th.scenarios if s.quick and (scenario is None or s.name == scenario)]
-    return [Check(th, s).run() for s in scs]
+    return [run_check(Check(th, s)) for s in scs]
 
 
 # ------------------------------------------------------------------------------------------ closed forms
@@ -105,7 +105,7 @@ def test_scores_are_derivatives(law, t):
     assert np.allclose(law.dscore(x, t), fd2, atol=1e-4 * max(1.0, np.max(np.abs(fd2))))
 
 
-def test_laplace_values_quoted_in_the_digest():
+def test_laplace_values_quoted_in_the_notes():
     """Digest §5: s_t'(0)σ_t = −0.7928 at t = 1e-4 and −0.7173 at t = 0.1; tails finite; |s_t| ≤ e^t."""
     lap = Laplace()
     for t, v in ((1e-4, -0.7928), (0.1, -0.7173)):
@@ -177,6 +177,32 @@ def test_interval_helpers_cover_the_point_and_widen_with_spread():
     assert sl.ci_low <= -1 <= sl.ci_high and sl.ci_high - sl.ci_low > 0
 
 
+def test_fitted_slope_matches_polyfit_extreme_slopes():
+    """The bracket slope (now :func:`sgmverify.loglog_slope`) against an independent ``np.polyfit`` reference:
+    point = least-squares slope of the fine values; ends = slopes with values before the mean log x at one end
+    of their bracket ``fine ± |fine − coarse|`` and those after it at the other (relative 1e-12)."""
+    xs = [2.0, 4.0, 8.0, 16.0, 32.0]
+    values = [(0.31, 0.35), (0.16, 0.15), (0.081, 0.09), (0.043, 0.04), (0.019, 0.021)]
+    lx = np.log(xs)
+    up = [f + abs(f - c) if x > lx.mean() else f - abs(f - c) for x, (f, c) in zip(lx, values)]
+    dn = [f - abs(f - c) if x > lx.mean() else f + abs(f - c) for x, (f, c) in zip(lx, values)]
+    point, hi, lo = (float(np.polyfit(lx, np.log(v), 1)[0]) for v in ([f for f, _ in values], up, dn))
+    est = N.fitted_slope(xs, values, "x")
+    assert (est.value, est.ci_low, est.ci_high) == pytest.approx((point, lo, hi), rel=1e-12)
+    assert est.level is None and est.method == "fitted log-log slope of x"
+    exact = N.fitted_slope([1, 2, 4], [(1.0, 1.0), (0.25, 0.25), (0.0625, 0.0625)], "x")
+    assert exact.value == exact.ci_low == exact.ci_high == pytest.approx(-2.0, rel=1e-12)
+
+
+def test_figure_modules_leave_the_backend_to_the_figure_runner():
+    """No module-level pyplot import or backend choice: the figure runner selects Agg before ``make``."""
+    import inspect
+
+    for name in ("high_frequency", "noise_level", "trained"):
+        mod = _mod(name)
+        assert not hasattr(mod, "plt") and "matplotlib.use(" not in inspect.getsource(mod), name
+
+
 def test_max_log_increase_interval_covers_every_step():
     """The max over steps lies in [max_j lower_j, max_j upper_j], not in the arg-max step's own bracket.
 
@@ -199,7 +225,7 @@ def test_max_log_increase_interval_covers_every_step():
     assert (up.ci_low, up.ci_high) == pytest.approx((math.log(1.5), math.log(3.4 / 1.5)))
 
 
-def test_check_a_bound_matches_the_digest():
+def test_check_a_bound_matches_the_notes():
     """Digest §5: the §4.1b bound is 0.0393 at k = 1 and 0.0494 for k ≥ 4 (ε = 0.1, T = 1, D = 1)."""
     assert A.gronwall_bound(1, 0.1, 1.0, 1.0, "sin") == pytest.approx(0.0393, abs=1e-4)
     assert A.gronwall_bound(4, 0.1, 1.0, 1.0, "sin") == pytest.approx(0.0494, abs=1e-4)
@@ -307,9 +333,9 @@ def test_particle_pit_checks_catch_a_shift_the_scale_moment_misses():
     from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 import eta_family as F
 
     sc = Scenario("shift", params={"eta": 1.0, "n": 20_000, "steps": 100, "shift": 0.2}, seed=11)
-    mean = Check(F.PIT_MEAN, sc).run()
+    mean = run_check(Check(F.PIT_MEAN, sc))
     assert mean.verdict is Verdict.VIOLATED and mean.measured.value == pytest.approx(0.55, abs=0.01)
-    assert abs(Check(F.PARTICLES, sc).run().measured.value - 1 / 3) < 0.02
+    assert abs(run_check(Check(F.PARTICLES, sc)).measured.value - 1 / 3) < 0.02
     assert F.PIT_MEAN.bound.atol <= 3e-3 and F.PARTICLES.bound.atol <= 3e-3
 
 
@@ -332,7 +358,7 @@ def test_two_dim_plane_wave_reduces_to_one_dim():
     from proofs_checks.elamvazhuthi_oymak_pasqualetti_2023 import two_dim
 
     th = _theorem("eop.hf2d.sde_l2_nonincreasing")
-    r = Check(th, th.scenarios[0]).run()
+    r = run_check(Check(th, th.scenarios[0]))
     assert r.verdict is Verdict.HOLDS
     one_d = _run("eop.hf.sde_l2_nonincreasing")[0]
     assert r.measured.value == pytest.approx(one_d.measured.value, abs=0.01)

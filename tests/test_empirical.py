@@ -189,3 +189,41 @@ def test_sliced_w2_reproducible_and_errors() -> None:
         sliced_w2(x, y, projections=np.zeros((2, 4)))
     with pytest.raises(ShapeError, match="dimension"):
         sliced_w2(x, np.zeros((20, 3)), 30, rng=0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# junk input (found by tests/test_fuzz.py): sgmverify errors only, never a bare numpy/Python error
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_w2_empirical_junk_options() -> None:
+    from sgmverify.errors import InvalidTypeError
+
+    x, y = np.zeros((5, 1)), np.ones((4, 1))
+    with pytest.raises(InvalidParameterError, match="level"):
+        w2_empirical(x, y, n_boot=0, rng=0, level="exec('1')")
+    for n_boot in ("3", 2.5, None, -1):
+        with pytest.raises(InvalidParameterError, match="n_boot"):
+            w2_empirical(x, y, n_boot=n_boot, rng=0)
+    with pytest.raises(InvalidTypeError, match="rng"):
+        w2_empirical(x, y, n_boot=10, rng={})
+    with pytest.raises(InvalidTypeError):
+        w2_empirical("1; __import__('os')", y)
+    with pytest.raises(InvalidParameterError, match="overflow"):
+        w2_empirical([[1e308]], [[-1e308]], n_boot=0)
+
+
+def test_sliced_and_quantile_junk() -> None:
+    from sgmverify.errors import InvalidTypeError
+
+    x, y = np.zeros((5, 2)), np.ones((4, 2))
+    with pytest.raises(InvalidTypeError):
+        sliced_w2(x, "{__import__('os'): 1}", n_projections=3, rng=0)
+    with pytest.raises(InvalidParameterError, match="n_projections"):
+        sliced_w2(x, y, n_projections="3", rng=0)
+    with pytest.raises(InvalidParameterError, match="memory"):
+        sliced_w2(x, y, n_projections=2**62, rng=0)
+    with pytest.raises(InvalidTypeError):
+        w2_1d_quantile("eval('1')", [1.0, 2.0])
+    with pytest.raises(InvalidParameterError, match="overflow"):
+        w2_1d_quantile([1e308], [-1e308])

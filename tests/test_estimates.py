@@ -1,4 +1,5 @@
-"""Tests of sgmverify.estimates: the Estimate value type, Student-t mean intervals, percentile bootstrap."""
+"""Tests of sgmverify.estimates: the Estimate value type, Student-t mean intervals, percentile bootstrap,
+log-log slopes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sgmverify.errors import InvalidParameterError, SgmverifyError
-from sgmverify.estimates import Estimate, bootstrap_ci, mean_ci
+from sgmverify.errors import InvalidParameterError, SgmverifyError, ShapeError
+from sgmverify.estimates import Estimate, bootstrap_ci, loglog_slope, mean_ci
 
 NAN = float("nan")
 INF = float("inf")
@@ -339,3 +340,173 @@ def test_percentile_estimate_from_replicates():
     assert est.level == 0.95 and est.n == 100 and est.method == "test"
     assert percentile_estimate(200.0, reps, method="test", n=100).ci_high == 200.0
     assert percentile_estimate(50.0, reps, level=0.5).ci_low == pytest.approx(np.quantile(reps, 0.25))
+
+
+# ------------------------------------------------------------------------------------------- loglog_slope
+def _binomial_tol(level: float, m: int) -> float:
+    """Four binomial standard deviations of an observed coverage over ``m`` seeded repetitions."""
+    return 4.0 * math.sqrt(level * (1 - level) / m)
+
+
+class TestLoglogSlope:
+    X = np.geomspace(1e-3, 1e-1, 6)
+
+    def test_exact_power_law_gives_its_exponent_and_a_point_interval(self):
+        y = 0.7 * self.X**-1.5
+        est = loglog_slope(self.X, y)
+        assert est.value == pytest.approx(-1.5, abs=1e-12)
+        assert est.half_width == pytest.approx(0.0, abs=1e-12)
+        assert est.extra["intercept"] == pytest.approx(math.log(0.7), abs=1e-12)
+        assert not est.exact and est.level == 0.95 and est.extra["n_points"] == 6
+
+    @pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+    def test_regression_interval_matches_scipy_linregress(self, level):
+        rng = np.random.default_rng(3)
+        x = np.sort(rng.uniform(0.1, 50.0, 7))
+        y = 2.0 * x**0.8 * np.exp(0.1 * rng.standard_normal(7))
+        ref = stats.linregress(np.log(x), np.log(y))
+        half = stats.t.ppf(0.5 + level / 2, 5) * ref.stderr
+        est = loglog_slope(x, y, level=level)
+        assert est.value == pytest.approx(ref.slope, rel=1e-12)
+        assert est.extra["intercept"] == pytest.approx(ref.intercept, rel=1e-12)
+        assert est.extra["stderr"] == pytest.approx(ref.stderr, rel=1e-10)
+        assert (est.ci_low, est.ci_high) == pytest.approx((ref.slope - half, ref.slope + half), rel=1e-10)
+        assert est.level == level and "Student-t" in est.method
+
+    def test_regression_interval_coverage(self):
+        # log y = a + b log x + N(0, 0.2²): the Student-t interval is exact, coverage = level
+        rng, b, level, m = np.random.default_rng(2024), 1.5, 0.9, 1000
+        hits = 0
+        for _ in range(m):
+            y = 0.7 * self.X**b * np.exp(0.2 * rng.standard_normal(self.X.size))
+            est = loglog_slope(self.X, y, level=level)
+            hits += est.ci_low <= b <= est.ci_high
+        assert abs(hits / m - level) <= _binomial_tol(level, m)
+
+    def test_intervals_give_the_extreme_slopes_over_the_box(self):
+        rng = np.random.default_rng(5)
+        x = np.array([1.0, 2.0, 3.0, 5.0, 8.0])
+        y = x**-1.0 * np.exp(0.05 * rng.standard_normal(5))
+        lo, hi = y * np.exp(-rng.uniform(0, 0.2, 5)), y * np.exp(rng.uniform(0, 0.2, 5))
+        est = loglog_slope(x, y, y_lo=lo, y_hi=hi)
+        # brute force over the 2^5 corners of the box
+        corners = [
+            np.polyfit(np.log(x), np.log(np.where(np.array(bits) == 1, hi, lo)), 1)[0]
+            for bits in np.ndindex(*(2,) * 5)
+        ]
+        assert est.value == pytest.approx(np.polyfit(np.log(x), np.log(y), 1)[0], rel=1e-12)
+        assert (est.ci_low, est.ci_high) == pytest.approx((min(corners), max(corners)), rel=1e-12)
+        assert est.level == 0.95
+        assert loglog_slope(x, y, y_lo=lo, y_hi=hi, level=None).level is None
+
+    def test_intervals_cover_at_least_their_simultaneous_level(self):
+        # each value within its interval with probability level^(1/n), independently: all at once with
+        # probability level, so the slope interval covers the true exponent at least that often
+        rng, b, level, m, sig = np.random.default_rng(11), -0.5, 0.9, 500, 0.2
+        z = stats.norm.ppf(0.5 + level ** (1 / self.X.size) / 2)
+        hits = 0
+        for _ in range(m):
+            y = 3.0 * self.X**b * np.exp(sig * rng.standard_normal(self.X.size))
+            est = loglog_slope(self.X, y, y_lo=y * np.exp(-z * sig), y_hi=y * np.exp(z * sig), level=level)
+            hits += est.ci_low <= b <= est.ci_high
+        assert hits / m >= level - _binomial_tol(level, m)
+
+    def test_replicates_give_the_percentile_interval_of_their_slopes(self):
+        rng = np.random.default_rng(8)
+        y = 0.5 * self.X**2.0
+        boot = y[:, None] * np.exp(0.1 * rng.standard_normal((self.X.size, 300)))
+        est = loglog_slope(self.X, y, y_boot=boot, level=0.9, n=1000)
+        slopes = [np.polyfit(np.log(self.X), np.log(boot[:, j]), 1)[0] for j in range(300)]
+        assert est.value == pytest.approx(2.0, abs=1e-12)
+        lo, hi = np.quantile(slopes, [0.05, 0.95])
+        assert (est.ci_low, est.ci_high) == pytest.approx((min(lo, 2.0), max(hi, 2.0)), rel=1e-12)
+        assert est.n == 1000 and est.extra["n_replicates"] == 300 and est.extra["dropped_replicates"] == 0
+
+    def test_bootstrap_replicates_cover_the_true_exponent(self):
+        # y_i = mean of 50 gamma draws around C x_i^b; y_boot = bootstrap means of the same draws
+        rng, b, level, m, k, n_boot = np.random.default_rng(7), 1.5, 0.9, 400, 50, 200
+        true = 0.7 * self.X**b
+        hits = 0
+        for _ in range(m):
+            draws = true[:, None] * rng.gamma(4.0, 0.25, (self.X.size, k))
+            idx = rng.integers(0, k, (self.X.size, n_boot, k))
+            boot = np.take_along_axis(np.broadcast_to(draws[:, None, :], idx.shape), idx, 2).mean(2)
+            est = loglog_slope(self.X, draws.mean(1), y_boot=boot, level=level)
+            hits += est.ci_low <= b <= est.ci_high
+        # the percentile bootstrap undercovers by O(1/k) (about 0.01 here), well inside the tolerance
+        assert abs(hits / m - level) <= _binomial_tol(level, m)
+
+    def test_invalid_replicates_raise_unless_dropped_and_counted(self):
+        y = self.X**1.0
+        boot = np.repeat(y[:, None], 20, axis=1) * np.linspace(0.9, 1.1, 20)
+        boot[2, 3], boot[0, 7] = 0.0, np.nan
+        with pytest.raises(InvalidParameterError, match="2 of 20 replicates"):
+            loglog_slope(self.X, y, y_boot=boot)
+        est = loglog_slope(self.X, y, y_boot=boot, drop_invalid_replicates=True)
+        assert est.extra["dropped_replicates"] == 2 and est.extra["n_replicates"] == 18
+        with pytest.raises(InvalidParameterError, match="at least 10 valid replicates"):
+            loglog_slope(self.X, y, y_boot=boot[:, :11], drop_invalid_replicates=True)
+
+    def test_level_none_gives_the_slope_alone(self):
+        est = loglog_slope([1.0, 4.0], [2.0, 1.0], level=None)
+        assert est.value == pytest.approx(-0.5) and (est.ci_low, est.ci_high) == (-INF, INF)
+        assert est.level is None and not est.exact
+
+    def test_method_n_and_extra_are_passed_through(self):
+        est = loglog_slope(self.X, self.X**2, method="my fit", n=7, extra={"w2": [1.0]})
+        assert est.method == "my fit" and est.n == 7
+        assert est.extra["w2"] == [1.0] and est.extra["n_points"] == 6
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "match"),
+        [
+            ({"x": [1.0, 2.0], "y": [1.0, 2.0]}, InvalidParameterError, "at least 3 points"),
+            ({"x": [1.0], "y": [1.0], "level": None}, InvalidParameterError, "at least 2 points"),
+            ({"x": [1.0, 2.0, 3.0], "y": [1.0, 0.0, 2.0]}, InvalidParameterError, "finite and positive"),
+            ({"x": [1.0, -2.0, 3.0], "y": [1.0, 1.0, 2.0]}, InvalidParameterError, "finite and positive"),
+            ({"x": [1.0, 2.0, NAN], "y": [1.0, 1.0, 2.0]}, InvalidParameterError, "finite and positive"),
+            ({"x": [1.0, 2.0, 3.0], "y": [1.0, INF, 2.0]}, InvalidParameterError, "finite and positive"),
+            ({"x": [2.0, 2.0, 2.0], "y": [1.0, 1.5, 2.0]}, InvalidParameterError, "all x are equal"),
+            ({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0]}, ShapeError, "one value per point"),
+            ({"x": [[1.0, 2.0, 3.0]], "y": [1.0, 2.0, 3.0]}, ShapeError, "1-D"),
+            ({"x": ["a", "b", "c"], "y": [1.0, 2.0, 3.0]}, InvalidParameterError, "real numbers"),
+            ({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0], "level": 1.0}, InvalidParameterError, "level"),
+            ({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0], "level": True}, InvalidParameterError, "level"),
+            ({"x": [1.0, 2.0], "y": [1.0, 2.0], "y_lo": [1.0, 2.0]}, InvalidParameterError, "both y_lo"),
+            (
+                {"x": [1.0, 2.0], "y": [1.0, 2.0], "y_lo": [1.0, 2.5], "y_hi": [1.0, 3.0]},
+                InvalidParameterError,
+                "y_lo <= y <= y_hi",
+            ),
+            (
+                {
+                    "x": [1.0, 2.0],
+                    "y": [1.0, 2.0],
+                    "y_lo": [1, 2],
+                    "y_hi": [1, 2],
+                    "y_boot": np.ones((2, 20)),
+                },
+                InvalidParameterError,
+                "not both",
+            ),
+            ({"x": [1.0, 2.0], "y": [1.0, 2.0], "y_boot": np.ones((3, 20))}, ShapeError, "n_points, B"),
+            (
+                {"x": [1.0, 2.0], "y": [1.0, 2.0], "y_boot": np.ones((2, 20)), "level": None},
+                InvalidParameterError,
+                "needs a level",
+            ),
+            (
+                {"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0], "drop_invalid_replicates": True},
+                InvalidParameterError,
+                "pass y_boot",
+            ),
+        ],
+    )
+    def test_bad_input_raises_a_clear_error(self, kwargs, error, match):
+        with pytest.raises(error, match=match):
+            loglog_slope(**kwargs)
+
+    def test_is_public_at_the_top_level(self):
+        import sgmverify
+
+        assert sgmverify.loglog_slope is loglog_slope and "loglog_slope" in sgmverify.__all__

@@ -1,4 +1,5 @@
-"""Tests of the counterexample search (:mod:`sgmverify.run._falsify`) and ``SearchSpace``."""
+"""Tests of the counterexample search (:mod:`sgmverify.run._falsify`), ``SearchSpace`` and the ``falsify``
+command (:mod:`sgmverify.cli._falsify`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import math
 import numpy as np
 import pytest
 
+from sgmverify.cli._falsify import METHODS as CLI_METHODS, cmd_falsify, register_cli
 from sgmverify.errors import InvalidParameterError
 from sgmverify.estimates import Estimate
-from sgmverify.run._falsify import _Space, badness, cmd_falsify, falsify, falsify_suite, register_cli
+from sgmverify.run import run_check
+from sgmverify.run._falsify import METHODS, _Space, badness, falsify, falsify_suite
 from sgmverify.theory import (
     Assumption,
     Bound,
@@ -155,14 +158,14 @@ def test_build_hook_and_badness_directions() -> None:
 
     def res(direction: str, bound: str, value: float):
         th = Theorem("b", "b", REF, Bound(bound, direction, "q", atol=0.1), lambda sc, rng: value)
-        return badness(Check(th, Scenario("s")).run(), direction)
+        return badness(run_check(Check(th, Scenario("s"))), direction)
 
     assert res("upper", "2", 3.0) == pytest.approx(1.5)
     assert res("lower", "2", 4.0) == pytest.approx(0.5)
     assert res("lower", "2", 1.0) == pytest.approx(2.0)  # smallest measured/bound ratio is the worst
     assert res("equal", "2", 2.3) == pytest.approx(3.0)
     assert res("rate", "2", 2.0) == 0.0
-    assert badness(Check(_theorem(corner_true), Scenario("s")).run(), "upper") == -math.inf  # ERROR
+    assert badness(run_check(Check(_theorem(corner_true), Scenario("s"))), "upper") == -math.inf  # ERROR
 
 
 @pytest.mark.parametrize("method", ["de", "random"])
@@ -286,3 +289,8 @@ def test_cmd_falsify_all_exit_one_and_usage(tmp_path, capsys) -> None:
 
     assert cli.main(["falsify", "--suite", str(path)]) == 2
     assert cli.main(["falsify", "--all", "ft.true", "--suite", str(path)]) == 2
+
+
+def test_cli_offers_exactly_the_search_methods() -> None:
+    """``falsify --method`` lists its choices without importing the search (numpy): they must agree."""
+    assert CLI_METHODS == METHODS

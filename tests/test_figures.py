@@ -156,3 +156,28 @@ def test_cli_run_makes_figures_and_report_keeps_them(tmp_path, capsys):
     assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--no-progress", "--full"]) == 1
     assert "FIGURE FAILED  fs.full: RuntimeError: broken figure" in capsys.readouterr().out
     assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--full", "--no-figures"]) == 0
+
+
+def _environment(mode, rng):
+    import torch
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    row = {"backend": matplotlib.get_backend().lower(), "threads": torch.get_num_threads()}
+    return FigureOutput(fig, table=[row])
+
+
+def test_figure_runner_owns_backend_and_threads():
+    # make() needs no matplotlib.use and no thread settings: the runner selects Agg and one torch thread
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    matplotlib.use("svg", force=True)
+    torch.set_num_threads(2)
+    try:
+        (rec,) = render_figures([_suite(FigureSpec("f.env", "Environment", _environment))], progress=False)
+        assert rec.error == "", rec.traceback
+        assert rec.table == [{"backend": "agg", "threads": 1}]
+        assert torch.get_num_threads() == 2  # restored after the figure
+    finally:
+        torch.set_num_threads(old)
+        matplotlib.use("Agg", force=True)

@@ -2,9 +2,9 @@
 sgmverify.pde._characteristics.
 
 References are exact solutions: OU from a Gaussian (Gaussian marginals, 1-D and 2-D), the η-family of
-samplers on Laplace data (closed-form p_t and score from the Elamvazhuthi–Oymak–Pasqualetti reference digest
-§5, checked here against quadrature and finite differences), and the probability-flow ODE of OU from a
-Gaussian.
+samplers on Laplace data (closed-form p_t and score from the Elamvazhuthi–Oymak–Pasqualetti notes,
+docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md §5, checked here against quadrature and finite
+differences), and the probability-flow ODE of OU from a Gaussian.
 
 Observed orders are measured from errors on successive grid doublings (dt halved with dx):
 p = log2(e_h / e_{h/2}).  Both schemes are second order in space and time, so p -> 2; the bands below
@@ -52,7 +52,7 @@ def l2(grid: Grid1D | Grid2D, a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.sum((a - b) ** 2) * grid.cell_volume))
 
 
-# --- Laplace data under OU: closed forms of the reference digest §5 ---
+# --- Laplace data under OU: closed forms of the EOP notes §5 ---
 
 
 def _log_erfc(u: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ def laplace_logp(x: np.ndarray, t: float) -> np.ndarray:
 
 
 def laplace_score(x: np.ndarray, t: float) -> np.ndarray:
-    """s_t = tanh((L_A - L_B)/2)/b (digest §5, stable form)."""
+    """s_t = tanh((L_A - L_B)/2)/b (EOP notes §5, stable form)."""
     la, lb, b, _ = _laplace_terms(np.asarray(x, dtype=float), t)
     return np.tanh((la - lb) / 2) / b
 
@@ -179,7 +179,7 @@ def test_2d_rotating_time_dependent_drift_second_order() -> None:
 
 @pytest.mark.parametrize("eta", [1.0, 0.5])
 def test_eta_family_laplace_second_order(eta: float) -> None:
-    """η-family dY = [Y + (1+η²) s(Y, T-τ)]dτ + η√2 dB started at p_T has marginals p_{T-τ} (digest §2.2)."""
+    """η-family dY = [Y + (1+η²) s(Y, T-τ)]dτ + η√2 dB started at p_T has law p_{T-τ} (EOP notes §2.2)."""
     T, t_min = 1.0, 0.2
     D = eta * eta
 
@@ -200,7 +200,7 @@ def test_eta_family_laplace_second_order(eta: float) -> None:
 
 
 def test_eta_family_product_laplace_2d() -> None:
-    """Reverse SDE (η = 1), product Laplace law ¼e^{-|x|-|y|} (digest §6 claim 8): p_t = p_t(x) p_t(y)."""
+    """Reverse SDE (η = 1), product Laplace law ¼e^{-|x|-|y|} (EOP notes §6 claim 8): p_t = p_t(x) p_t(y)."""
     T, t_min = 1.0, 0.2
 
     def drift(X: np.ndarray, Y: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
@@ -450,3 +450,39 @@ def test_bad_transport_input() -> None:
         transport_density(x0, np.zeros(5), v, dv, 0, 1, 10, method="upwind")
     with pytest.raises(ShapeError, match="divergence"):
         transport_density(x0, np.zeros(5), v, lambda x, t: np.zeros(3), 0, 1, 10)
+
+
+def test_junk_input_raises_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: strings, huge integers, unhashable or non-callable arguments."""
+    from sgmverify.errors import InvalidTypeError
+
+    with pytest.raises(InvalidTypeError):
+        Grid1D("0", 1, 10)
+    with pytest.raises(InvalidParameterError):
+        Grid1D(-(10**400), 1, 10)
+    g = Grid1D(-1, 1, 20)
+    r0 = np.ones(20) / 2
+    ok = lambda x, t: -x  # noqa: E731
+    with pytest.raises(InvalidTypeError, match="save_at"):
+        solve_fokker_planck(g, r0, ok, 1.0, 0, 1, 10, save_at="-x**2/2 + __import__('os').getpid()")
+    with pytest.raises(TimeDomainError):
+        solve_fokker_planck(g, r0, ok, 1.0, -(2**70) * 10**300, 1, 10)
+    with pytest.raises(InvalidTypeError, match="drift"):
+        solve_fokker_planck(g, r0, lambda x, t: "not a number", 1.0, 0, 1, 10)
+    with pytest.raises(InvalidTypeError, match="diffusion"):
+        solve_fokker_planck(g, r0, ok, "1.0", 0, 1, 10)
+    with pytest.raises(InvalidParameterError, match="autonomous"):
+        solve_fokker_planck(g, r0, ok, 1.0, 0, 1, 10, autonomous=np.array([]))
+    with pytest.raises(InvalidParameterError, match="flux"):
+        solve_fokker_planck(g, r0, ok, 1.0, 0, 1, 10, flux=["sg"])
+    with pytest.raises(InvalidParameterError, match="n_steps"):
+        solve_fokker_planck(g, r0, ok, 1.0, 0, 1, 2**62)
+    x0 = np.zeros((3, 1))
+    with pytest.raises(InvalidParameterError, match="divergence"):
+        transport_density(x0, np.zeros(3), ok, [], 0, 1, 10)
+    with pytest.raises(InvalidTypeError, match="velocity"):
+        transport_density(x0, np.zeros(3), lambda x, t: "x", None, 0, 1, 10)
+    with pytest.raises(InvalidParameterError, match="method"):
+        transport_density(x0, np.zeros(3), ok, None, 0, 1, 10, method=["rk4"])
+    with pytest.raises(InvalidTypeError, match="x0"):
+        transport_density("1; __import__('os')", np.zeros(3), ok, None, 0, 1, 10)

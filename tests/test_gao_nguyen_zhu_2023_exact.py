@@ -13,10 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from proofs_checks.gao_nguyen_zhu_2023 import _common as C
-from proofs_checks.gao_nguyen_zhu_2023 import exact as E
-from proofs_checks.gao_nguyen_zhu_2023 import montecarlo as MC
-from proofs_checks.gao_nguyen_zhu_2023 import reconstructed as R
+from proofs_checks.gao_nguyen_zhu_2023 import _common as C, exact as E, montecarlo as MC, reconstructed as R
+from sgmverify.run import run_check
 from sgmverify.samplers import grid_moments, spectral_w2, uniform_grid
 from sgmverify.theory import Bound, Provenance, Verdict
 
@@ -78,7 +76,7 @@ def test_c8_constant_independent():
 
 def _run(theorem, scenario, **changes):
     th = dataclasses.replace(theorem, **changes) if changes else theorem
-    return th.checks("full")[0].__class__(th, scenario).run()
+    return run_check(th.checks("full")[0].__class__(th, scenario))
 
 
 def test_quick_exact_checks_hold():
@@ -186,7 +184,7 @@ def test_order_claim_is_tagged_derived():
 def test_numeric_negative_control_is_violated():
     th = E.ETA_EI_SLOPE2_CONTROL
     assert th.expect == "violated"
-    results = [c.run() for c in th.checks("quick")]
+    results = [run_check(c) for c in th.checks("quick")]
     assert results and all(r.verdict is Verdict.VIOLATED and r.as_expected for r in results)
 
 
@@ -218,12 +216,12 @@ def test_score_term_oracle_is_explicit_c10_sum(row, kind):
 def test_term_checks_hold_with_reported_tightness():
     # isotropic data: |A_k| = gamma_k, so the score term is attained (ratio 1 to round-off); anisotropic < 1
     iso = _term_scenario(R.RECON_SCORE_TERM, "vp_linear", "iso")
-    r_iso = next(c for c in R.RECON_SCORE_TERM.checks("full") if c.scenario.name == iso.name).run()
+    r_iso = run_check(next(c for c in R.RECON_SCORE_TERM.checks("full") if c.scenario.name == iso.name))
     assert r_iso.verdict is Verdict.HOLDS
     assert r_iso.measured.extra["tightness_ratio"] == pytest.approx(1.0, abs=1e-12)
     for th, lo, hi in ((R.RECON_INIT_TERM, 0.4, 0.6), (R.RECON_SCORE_TERM, 0.45, 0.7)):
         for c in th.checks("quick"):
-            r = c.run()
+            r = run_check(c)
             assert r.verdict is Verdict.HOLDS, (th.id, r.reason)
             assert lo < r.measured.extra["tightness_ratio"] < hi  # measured slack (module docstring)
 
@@ -242,7 +240,7 @@ def test_init_term_oracle_bounds_difference_of_errors():
 def test_reconstructed_negative_controls_are_caught():
     for th in (R.NEG_INIT_TERM, R.NEG_SCORE_TERM, R.NEG_DISC_SCALED):
         assert th.expect == "violated"
-        results = [c.run() for c in th.checks("full")]
+        results = [run_check(c) for c in th.checks("full")]
         assert results and all(r.verdict is Verdict.VIOLATED and r.as_expected for r in results), th.id
 
 
@@ -266,3 +264,27 @@ def test_floor_bootstrap_includes_floor_uncertainty():
     x = np.stack([t.quantile(rng.uniform(size=n)) for t in MC.tables()], axis=1)
     _, boots = MC.w2_boot(x, np.random.default_rng(1))
     assert np.ptp(boots) > 0
+
+
+# ------------------------------------------------------------------------------ engine primitives
+def test_score_slope_computes_c10_once_per_check(monkeypatch):
+    # the C10 slope feeds both the bound and the measurement's envelope: one computation per check
+    calls = []
+    real = E.slope_c10
+    monkeypatch.setattr(E, "slope_c10", lambda row, scheme: calls.append((row, scheme)) or real(row, scheme))
+    check = next(c for c in E.SCORE_SLOPE.checks("quick"))
+    res = run_check(check)
+    assert res.verdict is Verdict.HOLDS, res.reason
+    assert calls == [(check.scenario.params["row"], check.scenario.params["scheme"])]
+    assert res.bound_value == pytest.approx(real(*calls[0]), rel=1e-15)
+
+
+def test_eta_slope_is_the_least_squares_loglog_fit():
+    # the slope and its 95% Student-t interval are those of a plain least-squares fit of log W2 on log eta
+    sc = next(s for s in E.ETA_EI.scenarios if s.quick)
+    est = E.measure_eta_slope(sc, np.random.default_rng(0))
+    x = np.log(C.horizon(sc.params["row"], 1, 0.1) / np.array(E.ETA_STEPS))
+    (slope, _), cov = np.polyfit(x, np.log(est.extra["w2"]), 1, cov=True)
+    half = 3.182446305284263 * math.sqrt(cov[0, 0])  # t_{3, 0.975}
+    assert est.value == pytest.approx(slope, rel=1e-12) and est.level == 0.95
+    assert (est.ci_low, est.ci_high) == pytest.approx((slope - half, slope + half), rel=1e-9)

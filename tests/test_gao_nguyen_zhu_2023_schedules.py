@@ -19,9 +19,10 @@ from test_processes import SMALL_T, T_GRID, Spec, mp_closed, quad_log_m, quad_va
 # ====================================================================================================
 # Gao–Nguyen–Zhu (arXiv 2311.11003) forward processes and their CIFAR-10 schedules.
 #
-# References typed in HERE, independently of sgmverify: the table rows (f, g) [V] and the closed forms of
-# docs/papers/gao_nguyen_zhu.md §7 C1 [D], in this project's convention a = -f; the CIFAR-10 code parameters
-# of §6.1 [V] and the constants of §6.3 [D].  The code derives m and sigma^2 with sympy; nothing is shared.
+# References typed in HERE, independently of sgmverify: the table rows (f, g) [V] and the closed forms
+# of docs/papers/gao_nguyen_zhu_2023.md §7 C1 [D], in this project's convention a = -f; the CIFAR-10 code
+# parameters of §6.1 [V] and the constants of §6.3 [D].  The code derives m and sigma^2 with sympy; nothing
+# is shared.
 # ====================================================================================================
 from proofs_checks.gao_nguyen_zhu_2023._schedules import (
     CIFAR10_SCHEDULES,

@@ -12,16 +12,17 @@ import numpy as np
 import pytest
 
 from proofs_checks.gao_nguyen_zhu_2023 import contraction, table
-from proofs_checks.gao_nguyen_zhu_2023._rows import ROWS, TABLE
+from proofs_checks.gao_nguyen_zhu_2023._rows import DISCRETISATION, ETA_DISCRETISATION, ROWS, TABLE
 from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES
 from sgmverify.errors import DerivationError
 from sgmverify.laws import Density1D, Gaussian
-from sgmverify.samplers import ETA_DISCRETISATION, derive_step_order
+from sgmverify.run import run_check
+from sgmverify.samplers import derive_step_order
 from sgmverify.theory import Bound, Verdict
 
 
 def _run(theorems, mode="quick"):
-    return [c.run() for th in theorems for c in th.checks(mode)]
+    return [run_check(c) for th in theorems for c in th.checks(mode)]
 
 
 def _by_id(mod, prefix):
@@ -68,7 +69,7 @@ def test_eta_check_uses_the_derived_step_order():
     th = next(t for t in table.THEOREMS if t.id == "gnz.table.eta.ve_exp")
     (res,) = _run([th])
     assert res.verdict is Verdict.HOLDS and "derive_step_order" in res.measured.method
-    assert ETA_DISCRETISATION == derive_step_order()
+    assert ETA_DISCRETISATION == derive_step_order(DISCRETISATION)
 
 
 def test_negative_controls_caught():

@@ -4,6 +4,7 @@ controls are really caught (each is VIOLATED, not merely 'not HOLDS')."""
 import pytest
 
 from proofs_checks.gaussian_basics import SUITE
+from sgmverify.run import run_check
 from sgmverify.theory import Verdict
 
 CHECKS = SUITE.checks("quick")
@@ -11,7 +12,7 @@ CHECKS = SUITE.checks("quick")
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.id for c in CHECKS])
 def test_quick_check_as_expected(check):
-    res = check.run()
+    res = run_check(check)
     assert res.verdict is not Verdict.ERROR, res.traceback
     if check.theorem.is_negative_control:
         assert res.verdict is Verdict.VIOLATED, res.reason

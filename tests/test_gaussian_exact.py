@@ -1,6 +1,6 @@
 """Tests of sgmverify.samplers._gaussian_exact against independent references.
 
-* Monte Carlo: the samplers of sgmverify.samplers._samplers run on the exact score written with dense
+* Monte Carlo: the samplers of sgmverify.samplers (`sample`) run on the exact score written with dense
 linear algebra
   (np.linalg.solve in the original coordinates, no eigenbasis), n = 20000 samples.
 * Closed forms: W2 from metrics.w2_gaussian (Bures formula), coordinate-wise 1-D problems, rotations.
@@ -22,6 +22,7 @@ from sgmverify.metrics import w2_gaussian
 from sgmverify.samplers import (
     EXACT_SCHEMES,
     SCHEMES,
+    _gaussian_exact as ge,
     quadratic_grid,
     sample,
     sampler_law,
@@ -29,7 +30,6 @@ from sgmverify.samplers import (
     sampler_w2,
     uniform_grid,
 )
-from sgmverify.samplers import _gaussian_exact as ge
 from sgmverify.sde import OU, VP, LinearSDE
 
 MU = np.array([1.0, -0.5, 2.0])

@@ -156,3 +156,30 @@ def test_interval_needs_points_or_data(net):
         lipschitz_interval(net, 0.5)
     iv = lipschitz_interval(net, 0.5, data=DATA, n=64, rng=0, ascent_steps=5)
     assert iv.lower <= iv.upper and iv.extra["consistent"] and iv.exact_kind == "closed form"
+
+
+def test_junk_input_raises_sgmverify_errors(net) -> None:
+    """Found by tests/test_fuzz.py: a None net, string times and points, huge ascent budgets, junk data."""
+    from sgmverify.errors import InvalidTypeError, ShapeError, TimeDomainError
+
+    pts = np.zeros((3, 2))
+    with pytest.raises(InvalidTypeError, match="net"):
+        lipschitz_interval(None, 0.5, points=pts)
+    with pytest.raises(InvalidTypeError, match="t must"):
+        lipschitz_interval(net, "1.0", points=pts)
+    with pytest.raises(TimeDomainError):
+        lipschitz_interval(net, 0.0, points=pts)
+    with pytest.raises(InvalidTypeError):
+        lipschitz_interval(net, 0.5, points="x = __import__('os')")
+    with pytest.raises(ShapeError):
+        lipschitz_interval(net, 0.5, points=np.zeros((2, 0)))
+    with pytest.raises(InvalidParameterError, match="ascent_steps"):
+        lipschitz_interval(net, 0.5, points=pts, ascent_steps=2**63)
+    with pytest.raises(InvalidParameterError, match="n_starts"):
+        lipschitz_interval(net, 0.5, points=pts, n_starts=[])
+    with pytest.raises(InvalidTypeError, match="data"):
+        lipschitz_interval(net, 0.5, points=pts, data="t + 1")
+    with pytest.raises(InvalidParameterError, match="n must"):
+        lipschitz_interval(net, 0.5, data=DATA, n=-3217239136)
+    with pytest.raises(InvalidTypeError, match="rng"):
+        lipschitz_interval(net, 0.5, data=DATA, n=8, rng=VP)

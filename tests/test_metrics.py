@@ -263,3 +263,40 @@ def test_kl_gaussian_properties_and_singular_cases() -> None:
     assert kl_gaussian(m, S1, m, singular) == math.inf
     with pytest.raises(InvalidParameterError, match="both covariances are singular"):
         kl_gaussian(m, singular, m, singular)
+
+
+# ---------------------------------------------------------------------------------------------------
+# junk input (found by tests/test_fuzz.py): sgmverify errors only, never a bare numpy/Python error
+# ---------------------------------------------------------------------------------------------------
+
+
+JUNK = [
+    "-x**2/2 + __import__('os').getpid()",
+    "1.0",
+    None,
+    {},
+    1j,
+    np.array([1j, 2.0]),
+    10**400,
+    [[1.0], [2.0, 3.0]],
+]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+@pytest.mark.parametrize("fn", [w2_gaussian, w2_squared_gaussian, kl_gaussian, w2_gaussian_commuting])
+def test_junk_means_and_covariances_raise_sgmverify_errors(fn, junk) -> None:
+    import sympy as sp
+
+    for args in ((junk, np.eye(2), np.zeros(2), np.eye(2)), (np.zeros(2), junk, np.zeros(2), np.eye(2))):
+        with pytest.raises(InvalidParameterError):  # InvalidTypeError / ShapeError are subclasses
+            fn(*args)
+    with pytest.raises(InvalidParameterError):
+        fn(np.zeros(1), sp.Symbol("x"), np.zeros(1), np.eye(1))
+    with pytest.raises(InvalidParameterError, match="rtol"):
+        fn(np.zeros(1), np.eye(1), np.zeros(1), np.eye(1), rtol="0.1")
+
+
+@pytest.mark.parametrize("fn", [w2_gaussian, w2_squared_gaussian, kl_gaussian, w2_gaussian_commuting])
+def test_overflow_raises_instead_of_returning_inf(fn) -> None:
+    with pytest.raises(InvalidParameterError, match=r"overflow|too large"):
+        fn(np.array([1e308]), np.eye(1), np.array([-1e308]), np.eye(1))

@@ -11,8 +11,13 @@ import torch
 from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError, UnknownNameError
 from sgmverify.laws import Gaussian, GaussianMixture
-from sgmverify.nets import NetworkCacheWarning, NetworkConfig, torch_threads, train_score_network
-from sgmverify.nets import _cache as network_cache
+from sgmverify.nets import (
+    NetworkCacheWarning,
+    NetworkConfig,
+    _cache as network_cache,
+    torch_threads,
+    train_score_network,
+)
 from sgmverify.sde import OU, VE, VP, CoefficientTable
 
 TINY = NetworkConfig(width=16, depth=2, steps=60, batch_size=64, lr=3e-3, t_min=0.05, checkpoint_every=20)

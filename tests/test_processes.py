@@ -1,5 +1,6 @@
-"""Linear forward SDEs (`sgmverify.sde._processes`): presets, derived m(t) and sigma^2(t), numeric back-ends,
-reverse drifts, exponential-integrator coefficients, user-defined processes and error paths.
+"""Linear forward SDEs (`sgmverify.sde`: `_linear_sde`, `_derivation`, `_presets`): presets, derived m(t) and
+sigma^2(t), numeric back-ends, reverse drifts, exponential-integrator coefficients, user-defined processes and
+error paths.
 
 Every reference is computed here, independently of the code under test, from the *definitions*
 

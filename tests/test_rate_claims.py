@@ -18,6 +18,7 @@ import pytest
 from sgmverify.errors import ExpressionError, InvalidParameterError
 from sgmverify.laws import Density1D, GaussianMixture
 from sgmverify.regularity import RateClaim, ScanConfig, is_compact_support
+from sgmverify.run import run_check
 from sgmverify.sde import OU
 from sgmverify.theory import Provenance, Reference, Scenario, Verdict
 
@@ -29,7 +30,7 @@ UNIFORM = Density1D("0", support=(-1, 1))
 def _verdicts(claim: RateClaim, theorem_id: str) -> list[Verdict]:
     """Verdicts of one generated theorem (only that one is run: a scan of the uniform law is slow)."""
     (th,) = [th for th in claim.theorems() if th.id == theorem_id]
-    return [c.run().verdict for c in th.checks("full")]
+    return [run_check(c).verdict for c in th.checks("full")]
 
 
 def _sc(law, t, name=None):
@@ -109,9 +110,9 @@ def test_module_docstring_examples_run():
     import doctest
 
     import sgmverify.regularity._rate_claims
-    import sgmverify.regularity._suprema
+    import sgmverify.regularity._scan
 
-    for mod in (sgmverify.regularity._rate_claims, sgmverify.regularity._suprema):
+    for mod in (sgmverify.regularity._rate_claims, sgmverify.regularity._scan):
         res = doctest.testmod(mod)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from sgmverify.errors import InvalidParameterError, StoreError
+from sgmverify.errors import InvalidParameterError, ResultsFormatError, StoreError
 from sgmverify.estimates import Estimate
-from sgmverify.report import SCHEMA_VERSION, load_results, summarize, write_reports
-from sgmverify.report import atomic as atomic_mod
+from sgmverify.report import SCHEMA_VERSION, atomic as atomic_mod, load_results, summarize, write_reports
 from sgmverify.report.plots import plot_theorem, sweep_params
+from sgmverify.run import run_check
 from sgmverify.theory import (
     Assumption,
     AssumptionResult,
@@ -139,7 +139,7 @@ def make_results() -> list[Result]:
     out = []
     for suite, th in make_theorems():
         for check in th.checks("full"):
-            r = check.run({"sgmverify": "test"})
+            r = run_check(check, {"sgmverify": "test"})
             r.suite = suite
             out.append(r)
     return out
@@ -452,7 +452,7 @@ def test_sections_notes_and_methods_are_shown(tmp_path):
                 notes="encoded as an exponent gap", section="Part one"),
         Theorem("s.b", "second", ref, Bound("2", "upper", "q"), measure, scenarios=[Scenario("x")]),
     ]  # fmt: skip
-    results = [Check(t, t.scenarios[0]).run() for t in th]
+    results = [run_check(Check(t, t.scenarios[0])) for t in th]
     assert results[0].section == "Part one" and results[0].notes == "encoded as an exponent gap"
     paths = write_reports(results, tmp_path)
     md = paths["md"].read_text()
@@ -461,3 +461,72 @@ def test_sections_notes_and_methods_are_shown(tmp_path):
     page = paths["html"].read_text()
     assert "<h3>Part one</h3>" in page and "<h4>s.a: first</h4>" in page and "closed form X" in page
     assert load_results(paths["json"])[0].notes == "encoded as an exponent gap"
+
+
+# ----------------------------------------------------------------------------------------- unreadable input
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", "is empty"),
+        (b"  \n\n", "is empty"),
+        (b"\x00\xff\xfe binary", "not a text file"),
+        (b"null", "not an sgmverify report"),
+        (b"{}", "not an sgmverify report"),
+        (b"garbage", "not valid JSON, it is corrupt or truncated"),
+        (b'{"schema_version": "1.1", "res', r"not valid JSON.*line 1, column 27"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_unreadable_files_raise_results_format_error(tmp_path, content, match, suffix, recwarn):
+    path = tmp_path / f"bad{suffix}"
+    path.write_bytes(content)
+    if suffix == ".jsonl" and match.startswith(("not an", "not valid")):
+        match = "not valid JSON|not an sgmverify report|none of its 1 line is a result record"
+    with pytest.raises(ResultsFormatError, match=match) as info:
+        load_results(path)
+    assert isinstance(info.value, StoreError)  # what callers caught before
+
+
+def test_truncated_report_gives_one_error(tmp_path, report_dir):
+    text = (report_dir / "report.json").read_text()
+    (tmp_path / "report.json").write_text(text[: len(text) // 2])
+    with pytest.raises(ResultsFormatError, match="not valid JSON, it is corrupt or truncated"):
+        load_results(tmp_path / "report.json")
+    (tmp_path / "as.jsonl").write_text(text)  # a whole report under a store's name still loads
+    assert len(load_results(tmp_path / "as.jsonl")) == len(json.loads(text)["results"])
+    (tmp_path / "torn.jsonl").write_text(text[: len(text) // 2])
+    with pytest.warns(UserWarning), pytest.raises(ResultsFormatError, match="looks like an indented report"):
+        load_results(tmp_path / "torn.jsonl")
+
+
+def test_skipped_store_lines_carry_their_line_numbers(tmp_path, results):
+    lines = [json.dumps(r.to_dict()) for r in results[:2]]
+    store = tmp_path / "results.jsonl"
+    store.write_text(lines[0] + "\n{broken\n" + lines[1] + "\n" + lines[1][:20])
+    with pytest.warns(UserWarning) as rec:
+        assert len(load_results(store)) == 2
+    assert [(w.message.path, w.message.lineno) for w in rec] == [(store, 2), (store, 4)]
+    assert rec[1].message.problem == "torn last line of an interrupted run"
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (errno.EPERM, "Operation not permitted"),
+        (errno.EACCES, "Permission denied"),
+        (errno.EROFS, "Read-only file system"),
+        (errno.EDQUOT, "Disk quota exceeded"),
+        (errno.ENOSPC, "No space left on device"),
+    ],
+)
+def test_write_errors_say_the_os_text_once(tmp_path, monkeypatch, code, text):
+    def fail(src, dst):
+        raise OSError(code, text)
+
+    monkeypatch.setattr(atomic_mod.os, "replace", fail)
+    with pytest.raises(StoreError) as info:
+        atomic_mod.atomic_write_text(tmp_path / "report.json", "x")
+    msg = str(info.value)
+    assert msg.lower().count(text.lower()) == 1, msg
+    assert msg.startswith(f"could not write {tmp_path / 'report.json'}: {text}; ") and "(--out)" in msg
+    assert not (tmp_path / "report.json").exists()

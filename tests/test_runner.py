@@ -1,4 +1,5 @@
-"""Tests of sgmverify.run._runner: runs, resume, errors, timeouts, executors, progress."""
+"""Tests of the runner (sgmverify.run._runner, _executors, _progress, _filter): runs, resume, errors,
+timeouts, executors, progress."""
 
 from __future__ import annotations
 
@@ -12,9 +13,17 @@ import pytest
 from toys import HEADER, TOY, write
 
 from sgmverify._timelimit import TimeLimit, time_limited
-from sgmverify.errors import CheckTimeoutError, InvalidParameterError, StoreWarning
-from sgmverify.run import ResultsStore, compile_filter, load_suite, run_checks, run_one, versions
-from sgmverify.run import _runner as runner
+from sgmverify.errors import CheckTimeoutError, InvalidParameterError, ResultsFormatError, StoreWarning
+from sgmverify.run import (
+    ResultsStore,
+    _executors,
+    _progress,
+    compile_filter,
+    load_suite,
+    run_checks,
+    run_one,
+    versions,
+)
 from sgmverify.theory import Verdict
 
 # the shared toy header with the measures of the slow and the crashing suites
@@ -217,24 +226,24 @@ def test_progress_modes(monkeypatch, toy):
             return True
 
     monkeypatch.setenv("CI", "true")
-    assert runner._Progress(3, True, TTY()).mode == "lines"
+    assert _progress._Progress(3, True, TTY()).mode == "lines"
     monkeypatch.delenv("CI")
-    p = runner._Progress(3, True, TTY())
+    p = _progress._Progress(3, True, TTY())
     assert p.mode == "bar"
     p.close()
-    assert runner._Progress(3, False, TTY()).mode == "off"
+    assert _progress._Progress(3, False, TTY()).mode == "off"
 
 
 def test_dask_local(tmp_path, toy):
     pytest.importorskip("distributed")
-    with runner.dask_executor("local", n_workers=1) as ex:
+    with _executors.dask_executor("local", n_workers=1) as ex:
         outcome = run_checks([toy], executor=ex, progress=False, timeout=10)
     assert by_id(outcome.results)["toy.exact[a]"].verdict is Verdict.HOLDS
 
 
 def test_dask_missing_gives_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(Exception, match="sgmverify\\[dask\\]"), runner.dask_executor("local"):
+    with pytest.raises(Exception, match="sgmverify\\[dask\\]"), _executors.dask_executor("local"):
         pass
 
 
@@ -245,8 +254,40 @@ def _threads_in_worker() -> tuple[str, int]:
 
 
 def test_pool_workers_use_one_thread_each():
-    pool = runner._new_pool(1)
+    pool = _executors._new_pool(1)
     try:
         assert pool.submit(_threads_in_worker).result(timeout=120) == ("1", 1)
     finally:
         pool.shutdown()
+
+
+# ---------------------------------------------------------------------- a file that is not a store; the lock
+@pytest.mark.parametrize("resume", [True, False])
+def test_run_refuses_to_append_to_a_file_that_is_not_a_store(tmp_path, toy, resume):
+    store = ResultsStore(tmp_path / "results.jsonl")
+    store.path.write_text('{\n "schema_version": "1.1",\n "results": [\n')  # a truncated report.json
+    with pytest.raises(ResultsFormatError, match="is not a results store"):
+        run_checks([toy], jobs=1, store=store, progress=False, resume=resume)
+    assert store.path.read_text() == '{\n "schema_version": "1.1",\n "results": [\n'
+
+
+def test_a_second_run_waits_for_the_store_lock_then_reuses(tmp_path, toy, capsys):
+    """Run B (a thread) waits while A holds the store's lock, then reuses every result A stored."""
+    holder, other = ResultsStore(tmp_path / "results.jsonl"), ResultsStore(tmp_path / "results.jsonl")
+    outcome: list = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(run_checks([toy], jobs=1, store=other, timeout=None, progress=True))
+    )
+    err = ""
+    with holder.lock():
+        thread.start()
+        deadline = time.monotonic() + 30
+        while "waiting for another run" not in err and time.monotonic() < deadline:
+            time.sleep(0.02)
+            err += capsys.readouterr().err
+        assert "waiting for another run holding" in err and str(holder.lock_path) in err
+        first = run_checks([toy], jobs=1, store=holder, timeout=None, progress=False)  # re-enters the lock
+        assert first.n_run == 5 and not outcome
+    thread.join(60)
+    assert outcome[0].n_run == 0 and len(outcome[0].skipped) == 5
+    assert len(holder.path.read_text().splitlines()) == 5

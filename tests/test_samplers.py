@@ -1,4 +1,5 @@
-"""Tests of sgmverify.samplers._samplers: grids, schemes, statuses, coupling, bad input, and measured orders.
+"""Tests of the samplers (`sgmverify.samplers`: `_grids`, `_schemes`, `_integrate`, `_eta`): grids, schemes,
+statuses, coupling, bad input, and measured orders.
 
 Reference problem (independent of the samplers): 1-D data N(MU, LAM) pushed through OU, whose exact score is
 s_t(x) = -(x - m_t MU) / (m_t^2 LAM + sigma_t^2), and whose probability-flow ODE maps x_T to
@@ -447,3 +448,47 @@ def test_broadcast_coefficient_gives_the_shape_of_the_times():
     assert np.array_equal(broadcast_coefficient(vp.diffusion(t), t.shape), vp.diffusion(t))
     with pytest.raises(ValueError):  # numpy's broadcast error: a coefficient of another shape is a bug
         broadcast_coefficient(np.ones(3), (5,))
+
+
+def test_junk_input_raises_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: strings, dicts and classes where numbers or a process are expected."""
+    from sgmverify.errors import InvalidTypeError
+    from sgmverify.laws import Gaussian
+    from sgmverify.samplers import sampler_w2
+
+    vp = VP(0.1, 20.0)
+    with pytest.raises(InvalidTypeError, match="t_min"):
+        uniform_grid(1.0, 10, "__import__('os').getpid()")
+    with pytest.raises(InvalidTypeError, match="T"):
+        quadratic_grid({}, 10)
+    with pytest.raises(InvalidParameterError, match="steps"):
+        uniform_grid(1.0, 2**40)
+    with pytest.raises(InvalidTypeError, match="process"):
+        check_grid(uniform_grid(1.0, 5), "x*0 + 1")
+    with pytest.raises(InvalidTypeError, match="process"):
+        karras_grid(VP, 1.0, 5)
+    with pytest.raises(TimeDomainError, match="lower T"):
+        karras_grid(VE(0.01, 10.0), 1252169.0, 12)
+    with pytest.raises(UnknownNameError):
+        time_grid(np.array(["uniform"]), 1.0, 5)
+    with pytest.raises(InvalidParameterError, match="rho"):
+        karras_grid(vp, 1.0, 15, 0.0, 1.7e-104)
+    with pytest.raises(InvalidTypeError, match="process"):
+        sampler_w2([], Gaussian([0.0], [[1.0]]), 1.0, 5, "em")
+    x0 = np.zeros((2, 1))
+    g = uniform_grid(1.0, 4, 0.01)
+    score = lambda x, t: -x  # noqa: E731
+    with pytest.raises(InvalidTypeError, match="process"):
+        sample("vp", score, x0, g, "euler_ode")
+    with pytest.raises(InvalidTypeError, match="score"):
+        sample(vp, lambda x, t: "not a number", x0, g, "euler_ode")
+    with pytest.raises(InvalidTypeError, match="x_init"):
+        sample(vp, score, [["a"], ["b"]], g, "euler_ode")
+    with pytest.raises(UnknownNameError):
+        sample(vp, score, x0, g, "adaptive_ode", method=["RK45"])
+    with pytest.raises(InvalidTypeError, match="rtol"):
+        sample(vp, score, x0, g, "adaptive_ode", rtol="1e-3")
+    with pytest.raises(InvalidParameterError, match="max_nfe"):
+        sample(vp, score, x0, g, "adaptive_ode", max_nfe=1.5)
+    with pytest.raises(InvalidParameterError, match="GiB"):
+        draw_noise(0, 2**20, 2**20, 2**10)

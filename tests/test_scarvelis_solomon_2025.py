@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sgmverify.run import run_check
 from sgmverify.theory import Provenance, Verdict
 
 
@@ -50,14 +51,14 @@ def test_structure_and_provenance(suite):
 def test_quick_score_checks_hold(suite, tid):
     th = _theorem(suite, tid)
     sc = next(s for s in th.scenarios if s.name == "d3-signed-t0.3")
-    res = next(c for c in th.checks("full") if c.scenario is sc).run()
+    res = run_check(next(c for c in th.checks("full") if c.scenario is sc))
     assert res.verdict is Verdict.HOLDS, res
 
 
 def test_negative_controls_are_caught(suite):
     for tid in ("sens.control_sign_error", "sens.control_no_density_ratio"):
         th = _theorem(suite, tid)
-        res = th.checks("quick")[0].run()
+        res = run_check(th.checks("quick")[0])
         assert res.verdict is Verdict.VIOLATED, tid
         assert res.as_expected
 

@@ -192,3 +192,35 @@ def test_bad_perturbations():
         Perturbation([np.nan], [[0.0, 0.0]])
     with pytest.raises(ShapeError):
         Perturbation.point_masses([[0.0, 0.0]]) + Perturbation.point_masses([[0.0, 0.0, 0.0]])
+
+
+def test_junk_input_raises_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: a None perturbation, non-callables, callables returning strings."""
+    from sgmverify.errors import InvalidTypeError
+
+    rho = GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[0.5]], [[0.5]]])
+    score, logd = mixture_callables(rho, PROC)
+    chi = Perturbation.point_masses([[0.0]])
+    x = np.zeros((2, 1))
+    with pytest.raises(InvalidTypeError, match="chi"):
+        score_derivative(score, logd, None, PROC, 0.3, x)
+    with pytest.raises(InvalidTypeError, match="score_rho"):
+        score_derivative(None, logd, chi, PROC, 0.3, x)
+    with pytest.raises(InvalidTypeError, match="log_density_rho"):
+        perturbed_score(score, "-x**2/2", chi, PROC, 0.3, x, 0.1)
+    with pytest.raises(InvalidTypeError, match="log_density_rho"):
+        score_derivative(score, lambda x, t: "not a number", chi, PROC, 0.3, x)
+    with pytest.raises(InvalidTypeError, match="eps"):
+        perturbed_score(score, logd, chi, PROC, 0.3, x, "0.1")
+    with pytest.raises(InvalidParameterError, match="eps"):
+        perturbed_score(score, logd, chi, PROC, 0.3, x, float("nan"))
+    with pytest.raises(InvalidTypeError, match="t must"):
+        score_derivative(score, logd, chi, PROC, "0.3", x)
+    with pytest.raises(TimeDomainError):
+        score_derivative(score, logd, chi, PROC, 10**400, x)
+    with pytest.raises(InvalidTypeError):
+        score_derivative(score, logd, chi, PROC, 0.3, [["a"], ["b"]])
+    with pytest.raises(InvalidParameterError):
+        Perturbation([[1.0], [2.0, 3.0]], [[0.0], [1.0]])
+    with pytest.raises(ShapeError, match="covs"):
+        Perturbation([1.0, 2.0], [[0.0], [1.0]], np.zeros((2, 0)))

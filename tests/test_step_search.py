@@ -22,8 +22,7 @@ from proofs_checks.gao_nguyen_zhu_2023._schedules import (
 )
 from sgmverify.errors import InvalidParameterError, ShapeError, UnknownNameError
 from sgmverify.laws import Gaussian
-from sgmverify.samplers import _step_search as ss
-from sgmverify.samplers import sampler_w2, uniform_grid
+from sgmverify.samplers import _step_search as ss, sampler_w2, uniform_grid
 
 PROCS = {
     "ve_poly": gnz_ve_poly(a=1.0, b=0.1, c=1.0),
@@ -150,3 +149,23 @@ def test_diverging_em_gives_inf_not_warning():
     # EM with 2 steps over a stiff VP schedule: |A| > 1 each step; W2 stays finite or inf, never NaN
     w = ss.spectral_w2(gnz_vp_exp(a=1.0, b=3.0), [0.01], 3.0, 2, "em", init="prior")
     assert not math.isnan(w)
+
+
+def test_minimal_steps_junk_raises_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: a string eps, a symbol, a NaN from the W2 callable."""
+    import sympy as sp
+
+    from sgmverify.errors import InvalidTypeError
+
+    with pytest.raises(InvalidTypeError, match="eps"):
+        ss.minimal_steps(lambda k: 1.0 / k, "0.1", k_max=100)
+    with pytest.raises(InvalidTypeError, match="eps"):
+        ss.minimal_steps(lambda k: 1.0 / k, sp.Symbol("x"), k_max=100)
+    with pytest.raises(InvalidParameterError, match="k_max"):
+        ss.minimal_steps(lambda k: 1.0 / k, 0.1, k_max="100")
+    with pytest.raises(InvalidParameterError, match="NaN"):
+        ss.minimal_steps(lambda k: float("nan"), 0.1, k_max=100)
+    with pytest.raises(InvalidTypeError, match="w2_of_steps"):
+        ss.minimal_steps(lambda k: "small", 0.1, k_max=100)
+    with pytest.raises(InvalidParameterError, match="callable"):
+        ss.minimal_steps("lambda k: 1", 0.1, k_max=100)

@@ -1,9 +1,9 @@
 """The Stéphanovitch suite (proofs_checks/stephanovitch_2025): structure, provenance, cheap verdicts.
 
-The verdicts asserted here are the reference's exact values (docs/papers/stephanovitch.md): R2's VE numbers
-12 / 9900 / 99 990 000, R8's c_3 = sup|(log Phi)'''| = 0.2957188, R11's 4/(3 sqrt 3) and 2, the OU time
-integrals (7.488474459767652, 0.25000716), the ladder exponents -2k / -k / beta - k; negative controls must be
-VIOLATED.  Expensive checks (1-D quadrature densities, full-mode ladders) are marked slow.
+The verdicts asserted here are the reference's exact values (docs/papers/stephanovitch_2025.md): R2's VE
+numbers 12 / 9900 / 99 990 000, R8's c_3 = sup|(log Phi)'''| = 0.2957188, R11's 4/(3 sqrt 3) and 2, the OU
+time integrals (7.488474459767652, 0.25000716), the ladder exponents -2k / -k / beta - k; negative controls
+must be VIOLATED.  Expensive checks (1-D quadrature densities, full-mode ladders) are marked slow.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from proofs_checks.stephanovitch_2025 import forward, ladder, paper_claims, regularity, time_stability
+from sgmverify import loglog_slope
+from sgmverify.run import run_check
 from sgmverify.theory import Provenance, Verdict
 
 MODULES = (forward, ladder, paper_claims, regularity, time_stability)
@@ -22,7 +24,7 @@ THEOREMS = [th for mod in MODULES for th in mod.THEOREMS]
 
 def _run(theorem, name: str):
     (check,) = [c for c in theorem.checks("full") if c.scenario.name == name]
-    return check.run()
+    return run_check(check)
 
 
 def test_ids_sections_and_provenance():
@@ -81,10 +83,13 @@ def test_ladder_fit_and_negative_controls():
     assert _run(ladder.UNIFORM_BOUNDED, "uniform-k2-quick").verdict is Verdict.VIOLATED
     assert _run(ladder.CUSP_WRONG, "cusp0.5-k2-quick").verdict is Verdict.VIOLATED
     # the OLS interval of an exact power law is a point; of a curved one it is not
-    slope, lo, hi = ladder.fit_slope([(s, 3.0 * s**-2) for s in (1e-3, 1e-2, 1e-1)])
+    s = np.array([1e-3, 1e-2, 1e-1])
+    fit = loglog_slope(s, 3.0 * s**-2)
+    slope, lo, hi = fit.value, fit.ci_low, fit.ci_high
     assert slope == pytest.approx(-2.0, abs=1e-12) and hi - lo < 1e-9
-    slope, lo, hi = ladder.fit_slope([(s, s**-2 + s**-1) for s in np.geomspace(1e-3, 1e-1, 5)])
-    assert hi - lo > 1e-3
+    s = np.geomspace(1e-3, 1e-1, 5)
+    fit = loglog_slope(s, s**-2 + s**-1)
+    assert fit.ci_high - fit.ci_low > 1e-3
 
 
 def test_template_example_and_its_negative_control():
@@ -94,7 +99,7 @@ def test_template_example_and_its_negative_control():
     neg = [th for th in paper_claims.THEOREMS if th.id.startswith("steph.neg.claim_cusp")]
     assert {th.id for th in neg} == {"steph.neg.claim_cusp", "steph.neg.claim_cusp.exponent"}
     for th in neg:
-        assert all(c.run().verdict is Verdict.VIOLATED for c in th.checks("quick"))
+        assert all(run_check(c).verdict is Verdict.VIOLATED for c in th.checks("quick"))
 
 
 def test_forward_identities_quick():
@@ -113,7 +118,8 @@ def test_quadrature_densities_r4_r5():
 def test_ladder_full_mode_exponents():
     for name, (_, expected) in ladder.LADDER_LAWS.items():
         for k in (2, 3):
-            slope, _, _ = ladder.fit_slope(ladder.ladder_points(name, k, "full"))
+            pts = ladder.ladder_points(name, k, "full")
+            slope = loglog_slope([p[0] for p in pts], [p[1] for p in pts]).value
             assert abs(slope - expected(k)) < 0.01, (name, k, slope)
 
 
@@ -132,8 +138,7 @@ def test_t_exponent_signs_and_fit():
     from sgmverify.theory import decide
 
     ts = np.geomspace(1e-8, 1e-4, 5)
-    # exact power law t^{-3/4}: slope −0.75, the regression interval collapses to round-off (linregress's
-    # stderr goes through 1 − r², so its floor is ~√ε ≈ 1e-8, not ε)
+    # exact power law t^{-3/4}: slope −0.75, the regression interval collapses to round-off
     est = time_stability.t_exponent(ts, 2.0 * ts**-0.75)
     assert est.value == pytest.approx(-0.75, abs=1e-12) and est.ci_high - est.ci_low < 1e-6
     assert "regression interval" in est.method and not est.exact
@@ -160,7 +165,7 @@ def test_c11_negative_control_atoms_is_violated_by_measurement():
     # reference: the R2-sharp closed form Λ⁺ = m²/v² − 1/v (a = 1, OU), fitted on the same grid
     ts = time_stability._T_GRID["quick"]
     m, v = np.exp(-ts), -np.expm1(-2 * ts)
-    slope, _, _ = ladder.fit_slope(list(zip(ts, m**2 / v**2 - 1 / v)))
+    slope = loglog_slope(ts, m**2 / v**2 - 1 / v).value
     assert slope == pytest.approx(-2.0, abs=1e-3)  # 1/(4t²)(1 + O(t)) on t ≤ 5e-5
     assert res.measured.value == pytest.approx(slope, abs=1e-6)  # scan accurate to ~1e-9 relative
 
@@ -223,3 +228,28 @@ def test_r6_measured_by_finite_differences():
 def test_ladder_interval_is_labelled_a_fit_interval():
     res = _run(ladder.LADDER, "cusp1.5-k2-quick")
     assert "regression interval of the fit" in res.measured.method
+
+
+def test_ode_trajectories_are_shared_within_one_check_only(monkeypatch):
+    # bound_params (Grönwall bound) and measure (ODE gap) of steph.trained.ode_stability read the same
+    # trajectories: computed once per check through Scenario.shared, recomputed in the next check
+    from proofs_checks.stephanovitch_2025 import trained
+    from sgmverify import mean_ci
+    from sgmverify.theory import check_context
+
+    calls = []
+
+    def fake_solve(sc):
+        calls.append(sc.name)
+        grid = np.linspace(sc.params["T"], sc.params["t0"], 5)
+        return {"gap": mean_ci(np.array([1.0, 2.0, 3.0])), "grid": grid, "err_lo": np.full(5, 0.1)}
+
+    monkeypatch.setattr(trained, "_solve_ode", fake_solve)
+    sc = next(s for s in trained.ODE_STABILITY.scenarios if s.params["L"] == "true_bound")
+    with check_context():
+        bound = trained.ode_params(sc)["gronwall"]
+        gap = trained.measure_ode_gap(sc, np.random.default_rng(0))
+    assert calls == [sc.name] and bound > 0 and gap.value == pytest.approx(2.0)
+    with check_context():
+        trained.measure_ode_gap(sc, np.random.default_rng(0))
+    assert calls == [sc.name, sc.name]

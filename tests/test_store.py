@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from toys import TOY, write
 
-from sgmverify.errors import StoreError, StoreWarning
+from sgmverify.errors import ResultsFormatError, StoreError, StoreWarning
 from sgmverify.run import ResultsStore, check_hash, code_version, load_suite, run_checks, run_one
 
 
@@ -61,3 +64,75 @@ def test_store_write_failure_is_a_store_error(tmp_path, toy):
     (tmp_path / "file").write_text("")
     with pytest.raises(StoreError):
         ResultsStore(tmp_path / "file" / "results.jsonl").append(res)
+
+
+# ------------------------------------------------------------------------------- not a store; the lock
+@pytest.mark.parametrize("content", [b"garbage\nmore\n", b"null", b"{}\n[]\n", bytes(range(256)), b'{"a": 1'])
+def test_a_file_without_any_record_is_not_a_store(tmp_path, content):
+    store = ResultsStore(tmp_path / "results.jsonl")
+    store.path.write_bytes(content)
+    with pytest.raises(ResultsFormatError, match=r"is not a results store: none of its .* line\(s\)") as info:
+        store.load()
+    assert isinstance(info.value, StoreError) and "--out" in str(info.value)
+    assert store.path.read_bytes() == content
+    store.path.write_bytes(b"\n\n")  # blank lines only: an empty store
+    assert store.load() == []
+
+
+def test_skipped_lines_warn_with_their_line_numbers(tmp_path, toy):
+    store = ResultsStore(tmp_path / "results.jsonl")
+    res = run_one(toy.checks()[0], {}, 10)
+    store.append(res)
+    with open(store.path, "a") as fh:
+        fh.write("garbage\n" + json.dumps(res.to_dict())[:30])
+    with pytest.warns(StoreWarning) as rec:
+        assert len(store.load()) == 1
+    got = [(w.message.path, w.message.lineno, w.message.problem) for w in rec]
+    assert got[0][:2] == (store.path, 2) and "JSONDecodeError" in got[0][2]
+    assert got[1] == (store.path, 3, "torn last line of an interrupted run")
+
+
+def test_lock_makes_a_second_holder_wait(tmp_path):
+    first = ResultsStore(tmp_path / "out" / "results.jsonl")
+    second = ResultsStore(first.path)
+    waited: list[Path] = []
+    got = threading.Event()
+
+    def other() -> None:
+        with second.lock(on_wait=waited.append):
+            got.set()
+
+    with first.lock(), first.lock():  # re-entrant in one thread
+        assert first.lock_path == tmp_path / "out" / "results.jsonl.lock" and first.lock_path.exists()
+        thread = threading.Thread(target=other)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not waited and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waited == [first.lock_path] and not got.is_set()
+    thread.join(30)
+    assert got.is_set() and waited == [first.lock_path]  # told once
+    with second.lock(on_wait=waited.append):  # free now: no waiting
+        pass
+    assert len(waited) == 1
+
+
+def test_lock_in_an_unusable_directory_is_a_store_error(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StoreError, match=r"could not lock the results store.*--out"):
+        with ResultsStore(tmp_path / "file" / "results.jsonl").lock():
+            pass
+
+
+def test_append_error_says_the_os_text_once(tmp_path, toy, monkeypatch):
+    res = run_one(toy.checks()[0], {}, 10)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr("sgmverify.run._store.os.open", denied)
+    with pytest.raises(StoreError) as info:
+        ResultsStore(tmp_path / "results.jsonl").append(res)
+    msg = str(info.value)
+    assert msg.lower().count("operation not permitted") == 1 and "disk space" not in msg
+    assert "choose another output directory (--out)" in msg

@@ -1,7 +1,7 @@
-"""Suprema over x of derivatives of log p_t (`sgmverify.regularity._suprema`), against laws with known
+"""Suprema over x of derivatives of log p_t (`sgmverify.regularity._scan`), against laws with known
 suprema.
 
-References (math reference docs/papers/stephanovitch.md, §3.2):
+References (math reference docs/papers/stephanovitch_2025.md, §3.2):
 * Gaussian N(mu, Sigma): the Hessian is the constant -(m^2 Sigma + v I)^{-1} (R6), so every supremum is an
   eigenvalue formula, exact to round-off.
 * Two-point law +-a, here as a mixture of N(+-a, eps) (then exactly V = v + m^2 eps plays the role of v):
@@ -165,3 +165,32 @@ def test_laws_module_atoms_and_box():
     assert top.kind == "attained" and abs(top.location[0]) < 1e-3 * math.sqrt(v)
     low = sup_over_x(laws.UniformBox(-1.0, 1.0), OU(), t, 2, side="min")
     assert low.kind == "limit" and low.value == pytest.approx(-1 / v, rel=1e-12)
+
+
+def test_unbounded_derivative_at_small_t_is_a_limit() -> None:
+    """Regression (tests/test_fuzz.py): no interior maximum, only far-field ends, used to be an IndexError."""
+    r = sup_over_x(Gaussian([0.3], [[0.7]]), OU(), 0.05, 1)
+    assert r.kind == "limit" and math.isfinite(r.value)
+
+
+def test_junk_input_raises_sgmverify_errors() -> None:
+    """Found by tests/test_fuzz.py: strings for config fields, a string law, a junk config or side."""
+    from sgmverify.errors import InvalidTypeError
+
+    with pytest.raises(InvalidParameterError, match="bulk"):
+        ScanConfig(bulk="x = __import__('os')")
+    with pytest.raises(InvalidParameterError, match="far"):
+        ScanConfig(far=10**400)
+    with pytest.raises(InvalidParameterError, match="layer_step"):
+        ScanConfig(layer_step=1e-300)
+    law = Gaussian([0.0], [[1.0]])
+    with pytest.raises(InvalidTypeError, match="law"):
+        sup_over_x("`__import__('os')`", OU(), 0.5, 1)
+    with pytest.raises(InvalidTypeError, match="config"):
+        sup_over_x(law, OU(), 0.5, 1, config=object())
+    with pytest.raises(InvalidParameterError, match="side"):
+        sup_over_x(law, OU(), 0.5, 2, side=np.array(["max"]))
+    with pytest.raises(InvalidParameterError, match="k must"):
+        sup_over_x(law, OU(), 0.5, True)
+    with pytest.raises(InvalidParameterError):
+        scan_sup(law.noised(OU(), 0.5), 1, "0.6", 0.6, Landmarks(np.zeros((1, 1))))

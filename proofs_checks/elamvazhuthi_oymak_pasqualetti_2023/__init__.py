@@ -2,7 +2,7 @@
 ground truth.
 
 Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
-see the math reference `shared/docs/papers/elamvazhuthi_oymak_pasqualetti.md`. The claims live in this
+see the math reference `docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md`. The claims live in this
 package's submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 

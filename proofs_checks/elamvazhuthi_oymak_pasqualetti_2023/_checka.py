@@ -1,4 +1,4 @@
-r"""Check A of the digest (§5): a bounded high-frequency drift error, SDE (D > 0) against ODE (D = 0).
+r"""Check A of the notes (§5): a bounded high-frequency drift error, SDE (D > 0) against ODE (D = 0).
 
 Reference :math:`f = -x`; approximant :math:`\hat f = -x + \varepsilon w(kx)` with :math:`w = \sin`
 (Lipschitz constant :math:`\varepsilon k`) or the square wave :math:`w = \mathrm{sign}\sin` (not Lipschitz at
@@ -48,6 +48,7 @@ def _sde_solutions(k: float, eps: float, T: float, D: float, kind: str, cells: i
     return g, ref, pert
 
 
+# shared across checks: gronwall (l2_bound, sup_norm_cap, horizon.*), high_frequency's SDE checks and figures
 @functools.lru_cache(maxsize=256)
 def sde_errors(
     k: float, eps: float, T: float, D: float, kind: str, cells: int, steps: int
@@ -58,13 +59,13 @@ def sde_errors(
     return grid_l2(pert, ref, g.dx), grid_w1(pert, ref, g.dx)
 
 
-@functools.lru_cache(maxsize=64)
 def sde_snapshot(k: float, eps: float, T: float, D: float, cells: int, steps: int):
     """(x, reference, perturbed) densities at T for the sine perturbation (the snapshot figure)."""
     g, ref, pert = _sde_solutions(k, eps, T, D, "sin", cells, steps)
     return g.x, ref, pert
 
 
+# shared across checks: high_frequency's ODE checks (through ode_errors) and its snapshot figure
 @functools.lru_cache(maxsize=256)
 def ode_push(k: float, eps: float, T: float, n: int, steps: int) -> dict:
     L = HALF_WIDTH
@@ -80,6 +81,7 @@ def ode_push(k: float, eps: float, T: float, n: int, steps: int) -> dict:
     )
 
 
+# shared across checks: high_frequency's ode_l2_growing, ode_w1_bounded, neg.ode_under_sde_bound, figures
 @functools.lru_cache(maxsize=256)
 def ode_errors(k: float, eps: float, T: float, n: int, steps: int) -> tuple[float, float]:
     """(L², W1) of the perturbed ODE flow of ρ₀ = N(0, 1) against the reference law N(0, e^{-2T})."""

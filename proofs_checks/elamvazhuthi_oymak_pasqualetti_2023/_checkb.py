@@ -1,4 +1,4 @@
-r"""Check B of the digest (§5): the non-Lipschitz reference drift :math:`f = -\mathrm{sign}(x)`.
+r"""Check B of the notes (§5): the non-Lipschitz reference drift :math:`f = -\mathrm{sign}(x)`.
 
 :math:`\rho_0 = N(0,1)`, T = 1, smooth approximants :math:`f_n = -\tanh(nx)`.  SDE (D = 1): Fokker–Planck
 solutions of both drifts on [−8, 8] with an even number of cells, so that x = 0 is a face.  ODE (D = 0): the
@@ -37,6 +37,7 @@ def sech2(u: np.ndarray) -> np.ndarray:
     return 4.0 * e / (1.0 + e) ** 2
 
 
+# shared across checks: every n of a sweep, gronwall's check-B bound and measure, non_lipschitz.sde_l2_rate
 @functools.lru_cache(maxsize=16)
 def reference(T: float, D: float, cells: int, steps: int):
     g = Grid1D(-HALF_WIDTH, HALF_WIDTH, cells)
@@ -45,6 +46,7 @@ def reference(T: float, D: float, cells: int, steps: int):
     return g, sol
 
 
+# shared across checks: gronwall.l2_bound (check-B scenarios) and non_lipschitz.sde_l2_rate
 @functools.lru_cache(maxsize=128)
 def sde_error(n: float, T: float, D: float, cells: int, steps: int) -> float:
     g, ref = reference(T, D, cells, steps)
@@ -67,6 +69,7 @@ def sde_bound(n: float, T: float, D: float, cells: int, steps: int) -> float:
     return math.sqrt(np.trapezoid(np.exp((T - s) / D) * forcing, s) / D)
 
 
+# shared across checks: non_lipschitz's ode_leaves_l2, ode_w1_converges and ode_atom_mass
 @functools.lru_cache(maxsize=128)
 def ode_push(n: float, T: float, npart: int, steps: int) -> dict:
     return pushforward(

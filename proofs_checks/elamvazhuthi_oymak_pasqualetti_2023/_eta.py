@@ -1,4 +1,4 @@
-r"""The η-family of reverse samplers at the density level (digest §2.2 [BACKGROUND], §5 Check C).
+r"""The η-family of reverse samplers at the density level (notes §2.2 [BACKGROUND], §5 Check C).
 
 OU forward process; reverse time τ = T − t.  For η > 0 the law solves
 
@@ -36,7 +36,7 @@ from ._numerics import (
 
 LAWS = {"laplace": Laplace(), "two-uniform": UniformMixture(), "gauss-mix": GaussMix()}
 #: [−16, 16]: the Laplace tails carry mass e^{−10} ≈ 4.5e-5 beyond ±10, which on [−10, 10] gives an
-#: L² / W1 floor of 5.6e-5 / 3.8e-4 that no grid refinement removes (the "discretisation floor" of digest §5)
+#: L² / W1 floor of 5.6e-5 / 3.8e-4 that no grid refinement removes (the "discretisation floor" of notes §5)
 HALF_WIDTH = 16.0
 RES = {
     "quick": {"cells": 1600, "steps": 250, "npart": 2001, "osteps": 200},
@@ -49,6 +49,7 @@ def levels(res: str) -> list[dict]:
     return refinement_levels(RES[res])
 
 
+# shared across checks: eta_errors (below) and laplace_data's sde_reaches / sde_to_data (same η = 1 solves)
 @functools.lru_cache(maxsize=256)
 def eta_density(
     law: str, eta: float, eps: float, k: float, T: float, t_min: float, cells: int, steps: int
@@ -63,6 +64,8 @@ def eta_density(
     return fp_final(-L, L, cells, lambda x: np.exp(p.logpdf(x, T)), drift, eta * eta, T - t_min, steps)
 
 
+# shared across checks: eta.marginals_converge, noise.l2_falls / w1_falls (one call serves both),
+# laplace.sde_reaches and the eta_sweep figure
 @functools.lru_cache(maxsize=512)
 def eta_errors(
     law: str,
@@ -105,6 +108,7 @@ def laplace_data_pair(eta: float, T: float, t_min: float, res: str) -> tuple[flo
     return out[0], out[1]
 
 
+# shared across checks: the η = 0 W1 of eta_errors and eta_family's PIT checks (laplace, t_min = 0.02)
 @functools.lru_cache(maxsize=32)
 def _cdf(law: str, t: float):
     p = LAWS[law]

@@ -1,18 +1,18 @@
-r"""Closed forms of the 1-D test laws under the OU forward process (digest §2.1, §5, §6 claim 10).
+r"""Closed forms of the 1-D test laws under the OU forward process (notes §2.1, §5, §6 claim 10).
 
 OU: :math:`X_t = m X_0 + \sigma Z` with :math:`m = e^{-t}`, :math:`\sigma^2 = 1 - e^{-2t}`.  Every law exposes
 ``logpdf(x, t)``, ``score(x, t)`` and ``dscore(x, t)`` (:math:`\partial_x s_t`), vectorised in ``x``; all
 work in
 the log domain (``log_ndtr``, ``erfcx``) so tails give finite values.
 
-* Laplace :math:`\tfrac12 e^{-|x|}` (digest §5, [BACKGROUND; computed]):
+* Laplace :math:`\tfrac12 e^{-|x|}` (notes §5, [BACKGROUND; computed]):
   :math:`p_t = \frac{e^{\sigma^2/(2b^2)}}{4b}[e^{-x/b}E_1 + e^{x/b}E_2]`, :math:`b = m`,
   :math:`E_{1,2} = \operatorname{erfc}((\sigma^2/b \mp x)/(\sigma\sqrt2))`, score
   :math:`s = \tanh((L_A - L_B)/2)/b` with :math:`L_A = x/b + \log E_2`, :math:`L_B = -x/b + \log E_1`.
-* Uniform mixtures :math:`\sum_i w_i U[a_i, b_i]` (digest §6 claim 10):
+* Uniform mixtures :math:`\sum_i w_i U[a_i, b_i]` (notes §6 claim 10):
   :math:`p_t = \sum_i w_i(\Phi(\frac{x-m a_i}{\sigma}) - \Phi(\frac{x-m b_i}{\sigma}))/(m(b_i-a_i))`.
 * Gaussian mixtures :math:`\sum_i w_i N(\mu_i, v_i)`: :math:`p_t = \sum_i w_i N(m\mu_i, m^2 v_i + \sigma^2)`.
-* Two atoms :math:`\pm\mu`: :math:`s_t = (-x + m\mu\tanh(m\mu x/\sigma^2))/\sigma^2` (digest §4.2).
+* Two atoms :math:`\pm\mu`: :math:`s_t = (-x + m\mu\tanh(m\mu x/\sigma^2))/\sigma^2` (notes §4.2).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _log_erfc(u: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Laplace:
-    """Laplace data ½e^{-|x|} noised by OU (closed forms of digest §5)."""
+    """Laplace data ½e^{-|x|} noised by OU (closed forms of notes §5)."""
 
     name: str = "laplace"
 
@@ -75,7 +75,7 @@ class Laplace:
 
 @dataclass(frozen=True)
 class UniformMixture:
-    """Mixture of uniform laws Σ w_i U[a_i, b_i] noised by OU (digest §6 claim 10)."""
+    """Mixture of uniform laws Σ w_i U[a_i, b_i] noised by OU (notes §6 claim 10)."""
 
     weights: tuple[float, ...] = (0.5, 0.5)
     intervals: tuple[tuple[float, float], ...] = ((-2.0, -1.0), (1.0, 2.0))

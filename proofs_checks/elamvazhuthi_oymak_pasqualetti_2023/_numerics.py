@@ -1,10 +1,8 @@
 r"""Shared numerics of the Elamvazhuthi–Oymak–Pasqualetti suite: references, density-level runs, metrics.
 
-Ground truth is the engine's conservative Fokker–Planck solver (:mod:`sgmverify.pde._fokker_planck`) for
-D > 0 and
-transport along characteristics (:func:`sgmverify.pde.transport_density`) for D = 0 — never an
-upwind
-grid scheme (digest §6, "Tips for the ODE side").
+Ground truth is the engine's conservative Fokker–Planck solver (:func:`sgmverify.pde.solve_fokker_planck`)
+for D > 0 and transport along characteristics (:func:`sgmverify.pde.transport_density`) for D = 0 — never an
+upwind grid scheme (notes §6, "Tips for the ODE side").
 
 Metrics
 -------
@@ -12,7 +10,7 @@ Metrics
 * characteristics (1-D): particles :math:`X(x_0)` on a uniform :math:`x_0` grid with trapezoid weights
   :math:`w = q_0(x_0)\Delta x_0`; :math:`\|\hat q - q\|_2^2 = \int (\hat q - q)^2 dy
   = \sum w\,(\hat q(X) - q(X))^2/\hat q(X)` (the particle formula :math:`E_{\hat q}[\hat q - 2q] + \|q\|^2`
-  of digest §6 with :math:`\|q\|^2` taken over the same image, so nothing cancels), and
+  of notes §6 with :math:`\|q\|^2` taken over the same image, so nothing cancels), and
   :math:`W_1 = \int |\hat F - F|dy` with :math:`\hat F(X(x_0)) = F_0(x_0)` (1-D flows are monotone).
 
 Discretisation error
@@ -29,8 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sgmverify.errors import InvalidParameterError
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, InvalidParameterError, loglog_slope
 from sgmverify.pde import Grid1D, solve_fokker_planck, transport_density
 from sgmverify.theory import Provenance, Reference
 
@@ -42,22 +39,22 @@ ARXIV = "2312.07851"
 def instance_ref(claim: str, extra: str = "") -> Reference:
     """Our construction illustrating an abstract-level claim of the paper (DERIVED, not its statement).
 
-    Only the paper's abstract was available (digest §0), so a check built on one of its claims C3–C5 is an
+    Only the paper's abstract was available (notes §0), so a check built on one of its claims C3–C5 is an
     instance we designed; it is tagged DERIVED and never presented as checked against the paper's text.
     """
-    where = f"an instance illustrating abstract claim {claim} (our construction; digest §1)" + (
+    where = f"an instance illustrating abstract claim {claim} (our construction; notes §1)" + (
         f"; {extra}" if extra else ""
     )
     return Reference(AUTHORS + " (abstract only; instance ours)", TITLE, ARXIV, where, Provenance.DERIVED)
 
 
 def derived_ref(where: str) -> Reference:
-    """A statement derived in the digest (not the paper's theorem: its body was not available)."""
-    return Reference(AUTHORS + " (digest; derived here)", TITLE, ARXIV, where, Provenance.DERIVED)
+    """A statement derived in the notes (not the paper's theorem: its body was not available)."""
+    return Reference(AUTHORS + " (notes; derived here)", TITLE, ARXIV, where, Provenance.DERIVED)
 
 
 def background_ref(what: str, where: str) -> Reference:
-    """Standard mathematics written out in the digest ([BACKGROUND])."""
+    """Standard mathematics written out in the notes ([BACKGROUND])."""
     return Reference(f"textbook: {what}", "", "", where, Provenance.TEXTBOOK)
 
 
@@ -135,17 +132,12 @@ def _bracket(fine: float, coarse: float) -> tuple[float, float]:
 
 
 def fitted_slope(xs: list[float], values: list[tuple[float, float]], what: str) -> Estimate:
-    """Least-squares slope of log value vs log x; interval: slopes with every value at its bracket ends."""
-    lx = np.log(xs)
-    point = float(np.polyfit(lx, np.log([f for f, _ in values]), 1)[0])
-    br = [_bracket(f, c) for f, c in values]
-    # extreme slopes: push early values down and late ones up (and the reverse)
-    centred = lx - lx.mean()
-    up = np.log([b[1] if c > 0 else b[0] for b, c in zip(br, centred)])
-    dn = np.log([b[0] if c > 0 else b[1] for b, c in zip(br, centred)])
-    s_up, s_dn = float(np.polyfit(lx, up, 1)[0]), float(np.polyfit(lx, dn, 1)[0])
-    return Estimate(
-        point, min(s_dn, point), max(s_up, point), level=None, method=f"fitted log-log slope of {what}"
+    """Least-squares slope of log value vs log x of the fine values (:func:`sgmverify.loglog_slope`);
+    interval: the extreme slopes with every value at an end of its bracket ``fine ± |fine − coarse|``
+    (deterministic brackets, so no confidence level)."""
+    lo, hi = zip(*[_bracket(f, c) for f, c in values])
+    return loglog_slope(
+        xs, [f for f, _ in values], y_lo=lo, y_hi=hi, level=None, method=f"fitted log-log slope of {what}"
     )
 
 

@@ -1,6 +1,6 @@
-r"""Claim 2 of the digest (§6): every member of the η-family shares the marginals :math:`p_{T-\tau}`.
+r"""Claim 2 of the notes (§6): every member of the η-family shares the marginals :math:`p_{T-\tau}`.
 
-Digest §2.2 [BACKGROUND]: with the exact score, :math:`dY = [Y + (1+\eta^2)\nabla\log p_{T-\tau}]d\tau +
+Notes §2.2 [BACKGROUND]: with the exact score, :math:`dY = [Y + (1+\eta^2)\nabla\log p_{T-\tau}]d\tau +
 \eta\sqrt2\,dB` has the law :math:`p_{T-\tau}` for every η ≥ 0 (η = 0 probability-flow ODE, η = 1 reverse
 SDE).
 
@@ -23,7 +23,7 @@ import functools
 
 import numpy as np
 
-from sgmverify.estimates import Estimate, mean_ci
+from sgmverify import Estimate, mean_ci
 from sgmverify.samplers import quadratic_grid, sample_eta
 from sgmverify.sde import OU
 from sgmverify.theory import Bound, Scenario, Theorem
@@ -36,7 +36,7 @@ SECTION = "η-family marginals (claim 2)"
 T_END = 2.0
 TMIN = {"laplace": 0.02, "two-uniform": 0.05, "gauss-mix": 0.05}
 REF2 = background_ref(
-    "η-family Fokker–Planck identity (checked with sympy in the digest)", "digest §2.2, §6 claim 2"
+    "η-family Fokker–Planck identity (checked with sympy in the notes)", "notes §2.2, §6 claim 2"
 )
 
 
@@ -77,6 +77,7 @@ _LAPLACE = E.LAWS["laplace"]
 _BATCH = 100_000  # noise of one batch: steps × batch floats (80 MB at 100 steps)
 
 
+# shared across checks: eta.marginals_particles and eta.pit_mean run on the same scenarios (one sampler run)
 @functools.lru_cache(maxsize=16)
 def _pit(eta: float, n: int, steps: int, shift: float, seed: int) -> np.ndarray:
     """U = F_{t_min}(Y + shift) for n η-sampler outputs Y (Laplace data), drawn in batches of ≤ 100 000 from

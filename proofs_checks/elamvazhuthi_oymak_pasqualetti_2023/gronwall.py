@@ -1,6 +1,6 @@
-r"""Claims 3, 7 and 11 of the digest (§6): the derived L² Grönwall bound of §4.1b, its horizon, its bridge.
+r"""Claims 3, 7 and 11 of the notes (§6): the derived L² Grönwall bound of §4.1b, its horizon, its bridge.
 
-§4.1b [DERIVED in the digest, not the paper's theorem]: for :math:`\partial\rho = D\Delta\rho -
+§4.1b [DERIVED in the notes, not the paper's theorem]: for :math:`\partial\rho = D\Delta\rho -
 \nabla(f\rho)`,
 :math:`\partial\hat\rho = D\Delta\hat\rho - \nabla(\hat f\hat\rho)`, :math:`\hat f = Ax + \hat g`,
 :math:`\hat g \in L^\infty`, D > 0:
@@ -31,17 +31,16 @@ import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.theory import Bound, Scenario, Theorem
 
-from . import _checka as A
-from . import _checkb as B
+from . import _checka as A, _checkb as B
 from ._laws import Laplace, UniformMixture, normal_pdf
 from ._numerics import background_ref, derived_ref, fitted_slope, two_level
 
 SECTION = "L² stability bound (claims 3, 7, 11)"
 EPS = 0.1
-REF3 = derived_ref("digest §4.1b and §6 claim 3")
+REF3 = derived_ref("notes §4.1b and §6 claim 3")
 
 
 # ------------------------------------------------------------------------------------------ claim 3
@@ -148,7 +147,7 @@ HORIZONS = (0.25, 0.5, 1.0, 2.0, 4.0)
 HORIZON_BOUND = Theorem(
     id="eop.horizon.l2_bound",
     title="Horizon dependence: the §4.1b bound (exponent linear in T) holds at every horizon",
-    reference=derived_ref("digest §6 claim 7"),
+    reference=derived_ref("notes §6 claim 7"),
     bound=Bound("B", "upper", "‖ρ̂_T − ρ_T‖₂, Check A with k = 4", params=["B", "Lip_delta"]),
     measure=measure_error,
     scenarios=[
@@ -187,7 +186,7 @@ HORIZON_RATE = Theorem(
     id="eop.horizon.growth_rate",
     title="The L² error saturates in the horizon: fitted growth rate of log‖e_T‖² over T ∈ {1, 2, 4} is 0 "
     "± 0.25 (the §4.1b exponent aT is loose)",
-    reference=derived_ref("digest §6 claim 7; relaxation argument and tolerance ours"),
+    reference=derived_ref("notes §6 claim 7; relaxation argument and tolerance ours"),
     bound=Bound("0", "equal", "d log‖e_T‖² / dT (fitted over T ∈ {1, 2, 4}), Check A, k = 4", atol=0.25),
     measure=measure_growth_rate,
     scenarios=[Scenario("k4-D1", params={"Ts": (1.0, 2.0, 4.0), "D": 1.0, "eps": EPS})],
@@ -226,7 +225,7 @@ BRIDGE = Theorem(
     id="eop.bridge.weighted",
     title="Sanity check (Hölder; holds by construction, cannot fail): weighted-error bridge ‖ρδ‖²₂ ≤ "
     "‖ρ‖_∞ E_ρ|δ|², both sides reported to show its slack",
-    reference=background_ref("Hölder's inequality ∫ρ²δ² ≤ sup ρ · ∫ρδ²", "digest §4.1b and §6 claim 11"),
+    reference=background_ref("Hölder's inequality ∫ρ²δ² ≤ sup ρ · ∫ρδ²", "notes §4.1b and §6 claim 11"),
     bound=Bound("rhs", "upper", "‖ρδ‖²₂", params=["rhs"], rtol=1e-9),
     measure=measure_bridge,
     scenarios=[

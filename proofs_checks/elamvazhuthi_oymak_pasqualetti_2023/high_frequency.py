@@ -1,6 +1,6 @@
-r"""Claim 4 of the digest (§6): a high-frequency drift error ε·sin(kx) — the SDE is L²-robust, the ODE is not.
+r"""Claim 4 of the notes (§6): a high-frequency drift error ε·sin(kx) — the SDE is L²-robust, the ODE is not.
 
-Setup (digest §5, Check A; [DERIVED, computed]): reference :math:`f = -x`, :math:`\rho_0 = N(0,1)`, T = 1,
+Setup (notes §5, Check A; [DERIVED, computed]): reference :math:`f = -x`, :math:`\rho_0 = N(0,1)`, T = 1,
 ε = 0.1, approximant :math:`\hat f = -x + \varepsilon\sin(kx)`.  SDE (D = 1): Fokker–Planck ground truth on
 [−8, 8]; ODE (D = 0): exact pushforward along characteristics (RK4 with log-Jacobians) — no upwind scheme.
 
@@ -9,7 +9,7 @@ Claims (every monotonicity statement is a number with a discretisation interval,
 ``eop.hf.sde_l2_nonincreasing``   largest consecutive log-ratio of the SDE L² error over k ≤ 0.
 ``eop.hf.sde_l2_rate``            fitted slope of log L² vs log k at the largest k's = −1 ± 0.25 ("ε/(Dk)").
 ``eop.hf.ode_l2_growing``         smallest consecutive log-ratio of the ODE L² error over k ≥ 0.
-``eop.hf.ode_w1_bounded``         ODE W1 ≤ ε(1 − e^{−T}) (digest §4.2b, the standard ODE stability bound).
+``eop.hf.ode_w1_bounded``         ODE W1 ≤ ε(1 − e^{−T}) (notes §4.2b, the standard ODE stability bound).
 Negative controls (must be VIOLATED):
 ``eop.neg.ode_under_sde_bound``   "the ODE's L² error is bounded by the SDE's §4.1b bound".
 ``eop.neg.sde_grows_with_k``      "the SDE's L² error grows with k" (smallest consecutive log-ratio ≥ 0).
@@ -21,13 +21,9 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.run import FigureOutput, FigureSpec
 from sgmverify.theory import Bound, Scenario, Theorem
 
@@ -45,7 +41,7 @@ from ._numerics import (
 SECTION = "High-frequency score error (claim 4)"
 EPS, T_END = 0.1, 1.0
 K_QUICK, K_FULL = (1, 4, 16), (1, 4, 16, 64)
-REF4 = derived_ref("digest §6 claim 4 and §5 Check A")
+REF4 = derived_ref("notes §6 claim 4 and §5 Check A")
 
 
 def _sweep_scenarios(name: str) -> list[Scenario]:
@@ -140,7 +136,7 @@ SDE_RATE = Theorem(
     measure=measure_sde_rate,
     scenarios=_sweep_scenarios("k-tail"),
     section=SECTION,
-    notes="Tolerance 0.25: the digest states the 1/k law only asymptotically ('for large k').",
+    notes="Tolerance 0.25: the notes state the 1/k law only asymptotically ('for large k').",
 )
 
 ODE_GROWING = Theorem(
@@ -156,7 +152,7 @@ ODE_GROWING = Theorem(
 ODE_W1 = Theorem(
     id="eop.hf.ode_w1_bounded",
     title="ODE W1 error stays O(ε): W1 ≤ ε(1 − e^{−T}) for every k (standard ODE stability, §4.2b)",
-    reference=derived_ref("digest §4.2b [BACKGROUND, exact] applied to Check A (§5)"),
+    reference=derived_ref("notes §4.2b [BACKGROUND, exact] applied to Check A (§5)"),
     bound=Bound("eps*(1 - exp(-T))", "upper", "W1(q̂_T, q_T) of the ODE", params=["eps", "T"]),
     measure=measure_ode_w1,
     scenarios=_per_k("quick", K_QUICK, True) + _per_k("full", K_FULL, False),
@@ -176,7 +172,7 @@ NEG_ODE_UNDER_SDE_BOUND = Theorem(
     bound_params=_sde_bound_params,
     expect="violated",
     section=SECTION,
-    notes="The §4.1b bound needs D > 0; the ODE gets no L² control from it (digest §4.1b).",
+    notes="The §4.1b bound needs D > 0; the ODE gets no L² control from it (notes §4.1b).",
 )
 
 NEG_SDE_GROWS = Theorem(
@@ -196,6 +192,8 @@ THEOREMS = [SDE_NONINCREASING, SDE_RATE, ODE_GROWING, ODE_W1, NEG_ODE_UNDER_SDE_
 # ------------------------------------------------------------------------------------------ figures
 def make_snapshots(mode: str, rng: np.random.Generator) -> FigureOutput:
     """Final densities of SDE and ODE, perturbed vs ground truth, for k = 16 (quick) / 64 (full)."""
+    import matplotlib.pyplot as plt
+
     k = 16 if mode == "quick" else 64
     r = A.RES[mode]
     x, ref, pert = A.sde_snapshot(k, EPS, T_END, 1.0, r["cells"], r["steps"])
@@ -221,7 +219,7 @@ def make_snapshots(mode: str, rng: np.random.Generator) -> FigureOutput:
         {"process": "ODE (D=0)", "k": k, "L2": l2o, "W1": w1o},
     ]
     notes = (
-        f"Check A (digest §5): reference drift −x from N(0,1), perturbation {EPS}·sin({k}x), T = {T_END}. "
+        f"Check A (notes §5): reference drift −x from N(0,1), perturbation {EPS}·sin({k}x), T = {T_END}. "
         f"SDE: conservative finite-volume Fokker–Planck, {r['cells']} cells on [−8, 8], {r['steps']} "
         f"Crank–Nicolson "
         f"steps, against the same solver with the exact drift. ODE: {r['npart']} characteristics (RK4, "
@@ -254,6 +252,8 @@ def k_sweep_table(mode: str) -> list[dict]:
 
 
 def make_k_sweep(mode: str, rng: np.random.Generator) -> FigureOutput:
+    import matplotlib.pyplot as plt
+
     rows = k_sweep_table(mode)
     ks = [r["k"] for r in rows]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))

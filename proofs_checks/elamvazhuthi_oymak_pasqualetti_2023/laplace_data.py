@@ -1,6 +1,6 @@
-r"""Claim 8 of the digest (§6): Laplace data ½e^{−|x|}, whose score −sign(x) is bounded but not Lipschitz.
+r"""Claim 8 of the notes (§6): Laplace data ½e^{−|x|}, whose score −sign(x) is bounded but not Lipschitz.
 
-Closed forms of digest §5 [BACKGROUND; computed there] are checked against independent mpmath quadrature of
+Closed forms of notes §5 [BACKGROUND; computed there] are checked against independent mpmath quadrature of
 the OU convolution :math:`p_t(x) = \int p_0(y) N(x; my, \sigma^2) dy` (split at the kink y = 0 and at x/m):
 
 ``eop.laplace.density``        max relative error of the closed-form p_t ≤ 1e-10.
@@ -30,7 +30,7 @@ import math
 import mpmath
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _eta as E
@@ -47,7 +47,7 @@ from ._numerics import (
 SECTION = "Laplace data (claim 8)"
 LAP = Laplace()
 REF8 = background_ref(
-    "OU convolution of the Laplace law (closed forms computed in the digest)", "digest §5, §6 claim 8"
+    "OU convolution of the Laplace law (closed forms computed in the notes)", "notes §5, §6 claim 8"
 )
 XS = (-5.0, -1.0, 0.0, 0.3, 2.0, 8.0)
 
@@ -103,8 +103,7 @@ def measure_dscore_limit(sc: Scenario, rng: np.random.Generator) -> Estimate:
 
 def measure_lip_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     ts = list(np.geomspace(1e-6, 1e-3, 7))
-    vals = [(_lip(t), _lip(t)) for t in ts]
-    est = fitted_slope(ts, vals, "Lip(s_t) vs t")
+    est = loglog_slope(ts, [_lip(t) for t in ts], level=None)
     return Estimate.exact_value(est.value, method="least-squares slope of log sup|s_t'| vs log t")
 
 
@@ -177,13 +176,13 @@ THEOREMS = [
         measure=measure_lip_slope,
         scenarios=[Scenario("small-t")],
         section=SECTION,
-        notes="The digest's (πt)^{−1/2} ≈ √(2/π)/σ_t; the sup over x is attained at 0.",
+        notes="The notes' (πt)^{−1/2} ≈ √(2/π)/σ_t; the sup over x is attained at 0.",
     ),
     Theorem(
         id="eop.laplace.sde_reaches",
         title="Solver ground truth converges on Laplace data: with the exact score, the η = 1 Fokker–Planck "
         "solve reaches p_{t_min} under grid refinement (fixed t_min)",
-        reference=derived_ref("digest §2.2 (η-family identity), §6 claim 8: solver consistency"),
+        reference=derived_ref("notes §2.2 (η-family identity), §6 claim 8: solver consistency"),
         bound=Bound("1", "lower", "observed order of ‖q̂ − p_{t_min}‖₂ under refinement (η = 1)"),
         measure=measure_sde_order,
         scenarios=[
@@ -202,7 +201,7 @@ THEOREMS = [
         id="eop.laplace.sde_to_data",
         title="Reverse SDE with the exact bounded (non-Lipschitz-at-0) Laplace score approaches the data "
         "density in L² as t_min → 0 (at least like t_min^{1/2})",
-        reference=instance_ref("C4", "Laplace data, digest §6 claim 8; rate derived here"),
+        reference=instance_ref("C4", "Laplace data, notes §6 claim 8; rate derived here"),
         bound=Bound("1/2", "lower", "slope of log ‖q̂_{t_min} − p_0‖₂ vs log t_min (η = 1, exact score)"),
         measure=measure_data_slope,
         scenarios=[
@@ -223,7 +222,7 @@ THEOREMS = [
     Theorem(
         id="eop.laplace.sup_norm_factor",
         title="The SDE bound's sup-norm factor ∫‖s_t‖²_∞ dt stays finite as t_min → 0 for Laplace data",
-        reference=derived_ref("digest §4.3 and §6 claim 8"),
+        reference=derived_ref("notes §4.3 and §6 claim 8"),
         bound=Bound("(exp(2*T) - 1)/2", "upper", "∫_{t_min}^T sup_x s_t² dt", params=["T"], rtol=1e-9),
         measure=measure_sup_factor,
         scenarios=[

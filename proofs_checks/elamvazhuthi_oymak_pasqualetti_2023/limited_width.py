@@ -1,11 +1,11 @@
-r"""Claim 9 of the digest (§6): limited width — a width-1 field that switches among the terms of a wide one.
+r"""Claim 9 of the notes (§6): limited width — a width-1 field that switches among the terms of a wide one.
 
 Wide field (m = 3): :math:`f(x) = \sum_i a_i\tanh(w_i x + b_i)`.  Narrow field (width = d = 1): over each of
 N periods of length h = T/N it uses :math:`m a_i\tanh(w_i x + b_i)` for h/m, i = 1..m (Lie–Trotter
 switching, the
-mechanism of the related narrow neural-ODE note, digest §4.4).  ρ₀ = N(0,1), T = 1, [−8, 8].
+mechanism of the related narrow neural-ODE note, notes §4.4).  ρ₀ = N(0,1), T = 1, [−8, 8].
 
-``eop.width.switching_rate``     [derived, computed in the digest; the D > 0 scenarios are our instance of
+``eop.width.switching_rate``     [derived, computed in the notes; the D > 0 scenarios are our instance of
                                  abstract claim C5] the switched (width = input dimension) SDE tracks the
                                  wide field's Fokker–Planck trajectory with L² error at T = O(1/N): fitted
                                  slope −1 ± 0.2, for D = 1 and D = 0.25; for D = 0 (ODE, characteristics)
@@ -16,11 +16,9 @@ mechanism of the related narrow neural-ODE note, digest §4.4).  ρ₀ = N(0,1),
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.pde import Grid1D, solve_fokker_planck, transport_density
 from sgmverify.theory import Bound, Scenario, Theorem
 
@@ -48,7 +46,6 @@ def wide(x: np.ndarray) -> np.ndarray:
     return sum(term(i, x) for i in range(M))
 
 
-@functools.lru_cache(maxsize=64)
 def sde_error(N: int, D: float, cells: int) -> float:
     """‖ρ̂_T − ρ_T‖₂: switched narrow field vs wide field, same grid and the same step size."""
     g = Grid1D(-L, L, cells)
@@ -75,7 +72,6 @@ def sde_error(N: int, D: float, cells: int) -> float:
     return grid_l2(rho, ref.final, g.dx)
 
 
-@functools.lru_cache(maxsize=64)
 def ode_w1(N: int, npart: int) -> float:
     """W1 at T between the switched and the wide ODE flows of N(0,1) (quantile coupling, 1-D flows are "
     "monotone)."""
@@ -110,8 +106,9 @@ def measure_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     """Fitted slope of log error vs log N (L² for D > 0, W1 for D = 0); interval from two grids."""
     p = sc.params
     what = "L² error at T" if p["D"] > 0 else "W1 error at T (ODE)"
-    est = fitted_slope(list(p["Ns"]), _pairs(p), what)
-    errs = ", ".join(f"{f:.3g}" for f, _ in _pairs(p))
+    pairs = _pairs(p)
+    est = fitted_slope(list(p["Ns"]), pairs, what)
+    errs = ", ".join(f"{f:.3g}" for f, _ in pairs)
     return Estimate(est.value, est.ci_low, est.ci_high, level=None, method=f"{est.method}; errors {errs}")
 
 
@@ -123,7 +120,7 @@ def _scen(D: float, res: str, quick: bool) -> Scenario:
 RATE = Theorem(
     id="eop.width.switching_rate",
     title="Switching error at T is O(1/N) (L² for D = 1, 0.25; W1 for the ODE, D = 0)",
-    reference=instance_ref("C5", "switching, O(1/N) rate: digest §4.4 [DERIVED, computed], §6 claim 9"),
+    reference=instance_ref("C5", "switching, O(1/N) rate: notes §4.4 [DERIVED, computed], §6 claim 9"),
     bound=Bound("-1", "rate", "slope of log error vs log N", atol=0.2),
     measure=measure_slope,
     scenarios=[_scen(D, res, res == "quick") for res in ("quick", "full") for D in (1.0, 0.25, 0.0)],

@@ -1,4 +1,4 @@
-r"""Claim 1 of the digest (§6): L² controls W1 on a box; the converse fails (digest §2.4 [BACKGROUND]).
+r"""Claim 1 of the notes (§6): L² controls W1 on a box; the converse fails (notes §2.4 [BACKGROUND]).
 
 On a box Ω: :math:`\|p-q\|_{L^1} \le |\Omega|^{1/2}\|p-q\|_2` (Cauchy–Schwarz) and :math:`W_1 \le
 \mathrm{diam}(\Omega)\,\mathrm{TV}`, so :math:`W_1 \le \tfrac12\mathrm{diam}(\Omega)|\Omega|^{1/2}\|p-q\|_2`.
@@ -15,13 +15,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._numerics import background_ref
 
 SECTION = "Metric relations (claim 1)"
-REF1 = background_ref("Cauchy–Schwarz and W1 ≤ diam·TV on a box", "digest §2.4, §6 claim 1")
+REF1 = background_ref("Cauchy–Schwarz and W1 ≤ diam·TV on a box", "notes §2.4, §6 claim 1")
 _X = sp.Symbol("x", real=True)
 
 

@@ -1,4 +1,4 @@
-r"""Claim 6 of the digest (§6): the noise level η of the reverse process (Check C, §5).
+r"""Claim 6 of the notes (§6): the noise level η of the reverse process (Check C, §5).
 
 Laplace data, OU with T = 2 from the exact :math:`p_T`, stop at :math:`t_{\min} = 0.02`, score
 :math:`\nabla\log p_t + \varepsilon\sin(kx)` with ε = 0.1; η-family of §2.2 at the density level
@@ -16,14 +16,10 @@ which need not be η = 1.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.run import FigureOutput, FigureSpec
 from sgmverify.theory import Bound, Scenario, Theorem
 
@@ -33,7 +29,7 @@ from ._numerics import derived_ref, max_log_increase
 SECTION = "Noise level η (claim 6)"
 EPS, T_END, T_MIN = 0.1, 2.0, 0.02
 ETAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
-REF6 = derived_ref("digest §4.1c and §6 claim 6 (§5 Check C)")
+REF6 = derived_ref("notes §4.1c and §6 claim 6 (§5 Check C)")
 
 
 def _pairs(p: dict, which: int) -> list[tuple[float, float]]:
@@ -140,6 +136,8 @@ def eta_sweep_table(mode: str) -> list[dict]:
 
 
 def make_eta_sweep(mode: str, rng: np.random.Generator) -> FigureOutput:
+    import matplotlib.pyplot as plt
+
     rows = eta_sweep_table(mode)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     optima = []
@@ -158,7 +156,7 @@ def make_eta_sweep(mode: str, rng: np.random.Generator) -> FigureOutput:
         ax.legend(fontsize=8)
     opt = "; ".join(f"k = {k}: L² minimal at η = {a:g}, W1 at η = {b:g}" for k, a, b in optima)
     notes = (
-        "Check C (digest §5): Laplace data, T = 2, t_min = 0.02, score error 0.1·sin(kx), η-family of "
+        "Check C (notes §5): Laplace data, T = 2, t_min = 0.02, score error 0.1·sin(kx), η-family of "
         "§2.2 at the "
         f"density level on [−16, 16] (resolution {E.RES[mode]}). Measured optimum over the grid: {opt}. The "
         "§4.1c forcing coefficient (1+η²)²/η² is minimal at η = 1; the measured error keeps falling "

@@ -1,9 +1,9 @@
-r"""Claim 5 of the digest (§6): a non-Lipschitz reference drift :math:`-\mathrm{sign}(x)` (Check B, §5).
+r"""Claim 5 of the notes (§6): a non-Lipschitz reference drift :math:`-\mathrm{sign}(x)` (Check B, §5).
 
 The abstract (C3) says neural SDEs track Fokker–Planck trajectories in L² even when the reference field is
-not Lipschitz, where neural ODEs only get Wasserstein approximation.  Only the abstract was available (digest
+not Lipschitz, where neural ODEs only get Wasserstein approximation.  Only the abstract was available (notes
 §0): the instance below (reference −sign(x), approximants −tanh(nx), ρ₀ = N(0,1), T = 1) is our construction
-illustrating C3, and its rates are derived in the digest, not the paper's.
+illustrating C3, and its rates are derived in the notes, not the paper's.
 
 ``eop.nonlip.sde_l2_rate``       [derived; instance of abstract C3, ours] fitted slope of log ‖ρ̂_n − ρ‖₂ vs
                                  log n ≤ −1/2 (D = 1), the rate of the §4.1b bound: "error → 0" encoded as a
@@ -11,14 +11,14 @@ illustrating C3, and its rates are derived in the digest, not the paper's.
 ``eop.nonlip.ode_leaves_l2``     [derived] ‖ρ̂_n(T)‖₂ of the ODE grows with n (smallest consecutive
                                  log-ratio ≥ log 2 per doubling): the reference has an atom, outside L².
 ``eop.nonlip.ode_atom_mass``     [derived] mass of the ODE within |y| < r → P(|X₀| ≤ T + r) (atom + tail).
-``eop.nonlip.ode_w1_converges``  [derived] W1(ODE, reference) → 0: fitted slope ≤ −1 (digest: about −2).
+``eop.nonlip.ode_w1_converges``  [derived] W1(ODE, reference) → 0: fitted slope ≤ −1 (notes: about −2).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from . import _checkb as B
@@ -28,7 +28,7 @@ SECTION = "Non-Lipschitz drift (claim 5)"
 T_END = 1.0
 NS = {"quick": (1, 2, 4, 8), "full": (2, 4, 8, 16, 32)}
 NS_ODE = {"quick": (2, 4, 8, 16), "full": (4, 8, 16, 32, 64)}
-REF5 = derived_ref("digest §6 claim 5 and §5 Check B")
+REF5 = derived_ref("notes §6 claim 5 and §5 Check B")
 
 
 def _scenarios(ns: dict, name: str) -> list[Scenario]:
@@ -77,7 +77,7 @@ SDE_RATE = Theorem(
     id="eop.nonlip.sde_l2_rate",
     title="SDE tracks the non-Lipschitz drift −sign(x) in L²: the error decays at least as fast as the "
     "n^{−1/2} of the §4.1b bound",
-    reference=instance_ref("C3", "instance −sign(x) ≈ −tanh(nx) and its rate from digest §4.1b, §5 Check B"),
+    reference=instance_ref("C3", "instance −sign(x) ≈ −tanh(nx) and its rate from notes §4.1b, §5 Check B"),
     bound=Bound("-1/2", "upper", "slope of log ‖ρ̂_n(T) − ρ(T)‖₂ vs log n (D = 1)"),
     measure=measure_sde_slope,
     scenarios=_scenarios(NS, "n-sweep"),
@@ -127,7 +127,7 @@ ODE_W1 = Theorem(
     scenarios=_scenarios(NS_ODE, "n-sweep"),
     section=SECTION,
     notes="Inside the atom the tanh flow reaches 0 exponentially fast and outside it lags by e^{−O(n)}; "
-    "only |x₀| within O(1/n) of T (mass O(1/n)) is off by O(1/n), so W1 = O(n^{−2}) (the digest reports "
+    "only |x₀| within O(1/n) of T (mass O(1/n)) is off by O(1/n), so W1 = O(n^{−2}) (the notes report "
     "about n^{−2}). The bound −1 keeps a margin of 1 for pre-asymptotic n and fails a plateau (a bare "
     "slope < 0 would not).",
 )

@@ -1,4 +1,4 @@
-r"""Claim 12 of the digest (§6): the prior-mismatch term ‖γ − p_T‖₂.
+r"""Claim 12 of the notes (§6): the prior-mismatch term ‖γ − p_T‖₂.
 
 Data: the Gaussian mixture ½N(−1, 0.5) + ½N(1, 0.5) under OU; γ = N(0, 1).
 
@@ -16,12 +16,11 @@ Data: the Gaussian mixture ½N(−1, 0.5) + ½N(1, 0.5) under OU; γ = N(0, 1).
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._laws import GaussMix, normal_pdf, ou_coeffs
@@ -42,7 +41,7 @@ def measure_closed_form(sc: Scenario, rng: np.random.Generator) -> Estimate:
 CLOSED_FORM = Theorem(
     id="eop.prior.l2_closed_form",
     title="‖γ − p_T‖²₂ for Gaussian-mixture data in closed form",
-    reference=background_ref("Gaussian product integral", "digest §6 claim 12"),
+    reference=background_ref("Gaussian product integral", "notes §6 claim 12"),
     bound=Bound("gap2", "equal", "‖γ − p_T‖²₂ (quadrature)", params=["gap2"], rtol=1e-8),
     measure=measure_closed_form,
     scenarios=[Scenario(f"T{T:g}", params={"T": T}, sweep=("T",)) for T in (0.5, 1.0, 2.0)],
@@ -51,7 +50,6 @@ CLOSED_FORM = Theorem(
 )
 
 
-@functools.lru_cache(maxsize=16)
 def _diff(T: float, t_min: float, cells: int, steps: int) -> float:
     """‖q̂^γ − q̂^{p_T}‖₂ at τ = T − t_min (η = 1, exact score), same grid."""
 
@@ -93,7 +91,7 @@ MISMATCH = Theorem(
     id="eop.prior.mismatch_bound",
     title="Starting from γ instead of p_T adds at most e^{∫a/2}‖γ − p_T‖₂ to the L² error (η = 1, exact "
     "score)",
-    reference=derived_ref("digest §4.1c with zero score error, §6 claim 12"),
+    reference=derived_ref("notes §4.1c with zero score error, §6 claim 12"),
     bound=Bound("bound", "upper", "‖q̂^γ_τ − q̂^{p_T}_τ‖₂ at t_min", params=["bound"]),
     measure=measure_mismatch,
     scenarios=[

@@ -1,4 +1,4 @@
-r"""Claim 10 of the digest (§6): separated modes and disconnected support — where both factors blow up.
+r"""Claim 10 of the notes (§6): separated modes and disconnected support — where both factors blow up.
 
 Two atoms ±μ (μ = 1), OU, T = 1: :math:`s_t = (-x + m\mu\tanh(m\mu x/\sigma^2))/\sigma^2`, so
 :math:`\partial_x s_t(0) = ((m\mu/\sigma)^2 - 1)/\sigma^2 \sim \mu^2/(4t^2)`.  Reported honestly:
@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._laws import UniformMixture, ou_coeffs, two_atom_dscore
@@ -35,7 +35,7 @@ from ._numerics import background_ref, derived_ref
 
 SECTION = "Separated modes (claim 10)"
 MU, T_END = 1.0, 1.0
-REF10 = background_ref("scores of atomic and uniform data under OU", "digest §4.2, §6 claim 10")
+REF10 = background_ref("scores of atomic and uniform data under OU", "notes §4.2, §6 claim 10")
 
 
 def _log_quad(f, tm: float, T: float, n: int = 256) -> float:
@@ -124,7 +124,7 @@ THEOREMS = [
     Theorem(
         id="eop.modes.atoms_sde_factor",
         title="Two atoms: the SDE bound's sup-norm factor blows up as well (t_min·∫‖h_t‖²_∞ → μ²/4)",
-        reference=derived_ref("digest §4.1c and §6 claim 10"),
+        reference=derived_ref("notes §4.1c and §6 claim 10"),
         bound=Bound(
             "mu**2/4", "equal", "t_min ∫_{t_min}^T ‖h_t‖²_∞ dt, h_t = s_t + x/σ_t²", params=["mu"], rtol=0.02
         ),
@@ -147,7 +147,7 @@ THEOREMS = [
         id="eop.modes.uniform_ode_factor",
         title="Two-uniform data: ∫Lip(s_t)dt ≥ ½log((e^{2T}−1)/(e^{2t_min}−1)) → ∞ (Gaussian tails, Lip "
         "≥ 1/σ²)",
-        reference=derived_ref("digest §6 claim 10 (lower bound derived here)"),
+        reference=derived_ref("notes §6 claim 10 (lower bound derived here)"),
         bound=Bound(
             "log((exp(2*T) - 1)/(exp(2*t_min) - 1))/2",
             "lower",
@@ -165,7 +165,7 @@ THEOREMS = [
     Theorem(
         id="eop.modes.uniform_gap_limit",
         title="Two-uniform data: t_min·∫Lip(s_t)dt → 1/4 (the gap acts like atoms at the inner edges ±1)",
-        reference=derived_ref("digest §6 claim 10 (leading-order asymptotics derived here)"),
+        reference=derived_ref("notes §6 claim 10 (leading-order asymptotics derived here)"),
         bound=Bound("1/4", "equal", "t_min ∫_{t_min}^T sup_x|s_t'| dt", rtol=0.02),
         measure=measure_uniform_scaled,
         scenarios=[

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import trapezoid
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.laws import GaussianMixture
 from sgmverify.nets import NetworkConfig, score_error, torch_threads, train_score_network
 from sgmverify.run import FigureOutput, FigureSpec
@@ -32,7 +32,7 @@ REF = Reference(
     "K. Elamvazhuthi, S. Oymak, F. Pasqualetti",
     "Noise in the reverse process improves the approximation capabilities of diffusion models",
     "2312.07851",
-    "§4.1b link to score matching (reference digest) [DERIVED]",
+    "§4.1b link to score matching (notes) [DERIVED]",
     Provenance.DERIVED,
 )
 
@@ -43,7 +43,7 @@ NET = NetworkConfig(
 PROC = OU()
 MIX = GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[0.25]], [[0.25]]])
 _X = np.linspace(-8.0, 8.0, 8001)
-_NET: list = []
+_NET: list = []  # the trained network, shared across checks: both theorems' scenarios and the figure
 
 
 def network():
@@ -125,11 +125,7 @@ TIGHT_CONTROL = Theorem(
 )
 
 
-@torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
 def make_bridge_figure(mode: str, rng: np.random.Generator) -> FigureOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     times = np.geomspace(0.01, 1.0, 8 if mode == "quick" else 16)

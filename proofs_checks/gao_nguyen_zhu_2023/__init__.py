@@ -1,7 +1,7 @@
 """Gao, Nguyen, Zhu (arXiv 2311.11003; JMLR 26(43), 2025): W2 convergence for general forward processes.
 
 Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
-see the math reference `shared/docs/papers/gao_nguyen_zhu.md`. The claims live in this package's
+see the math reference `docs/papers/gao_nguyen_zhu_2023.md`. The claims live in this package's
 submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 

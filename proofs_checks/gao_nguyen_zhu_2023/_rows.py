@@ -1,9 +1,11 @@
-"""The GNZ complexity table encoded from the math reference (``gao_nguyen_zhu.md`` §4.1 [V]), and its
+"""The GNZ complexity table encoded from the math reference (notes §4.1 [V]), and its
 derivation.
 
 The K, η and M entries below are transcribed from the reference's table, which the authors published as an
 image in their repository (provenance *verified*).  The derivation (:func:`derived`) uses
-:func:`sgmverify.samplers.derive_complexity` on the row's forward process (provenance *derived*, §4.3).
+:func:`sgmverify.samplers.derive_complexity` on the row's forward process, with the step order
+:data:`ETA_DISCRETISATION` solved from the reference's discretisation requirement :data:`DISCRETISATION`
+(provenance *derived*, §4.3).
 """
 
 from __future__ import annotations
@@ -14,11 +16,25 @@ from dataclasses import dataclass
 import sympy as sp
 
 from proofs_checks.gao_nguyen_zhu_2023._schedules import GNZ_PROCESSES, SchedulePreset
-from sgmverify.samplers import ComplexityDerivation, Order, derive_complexity
+from sgmverify.samplers import (
+    D_SYMBOL,
+    EPS_SYMBOL,
+    ETA_SYMBOL,
+    ComplexityDerivation,
+    Order,
+    derive_complexity,
+    derive_step_order,
+)
 
 C, RHO = sp.Symbol("c", positive=True), sp.Symbol("rho", positive=True)  # same symbols as the presets
 HALF = sp.Rational(1, 2)
 ETA_PLAIN = Order(d=-1, inv_eps=-2)  # ε²/d
+
+#: The discretisation requirement of the reference's sketch (§4.3 [D]): the term √(dη) must be ≍ ε.
+DISCRETISATION = sp.sqrt(D_SYMBOL * ETA_SYMBOL)
+#: Step-size order solved from it by sympy (:func:`sgmverify.samplers.derive_step_order`): ε²/d.  It is the
+#: ``eta`` every row's derivation uses (:func:`derived`).
+ETA_DISCRETISATION = derive_step_order(DISCRETISATION, EPS_SYMBOL)
 
 
 @dataclass(frozen=True)
@@ -88,14 +104,16 @@ ROWS: dict[str, TableRow] = {r.short: r for r in TABLE}
 EXPONENT_PARAMS = {"ve_poly": "c", "vp_poly": "rho"}
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)  # shared by the gnz.table.* checks of a row and the gnz.table.orders figure
 def derived(short: str, exponent: float | None = None) -> ComplexityDerivation:
     """Derivation for row ``short``: exponent symbolic (``None``) or substituted (e.g. c = 2, rho = 5)."""
     row = ROWS[short]
     name = EXPONENT_PARAMS.get(short)
     if exponent is None or name is None:
-        return derive_complexity(row.process())
-    return derive_complexity(row.process(**{name: float(exponent)}), substitute=(name,))
+        return derive_complexity(row.process(), eta=ETA_DISCRETISATION)
+    return derive_complexity(
+        row.process(**{name: float(exponent)}), eta=ETA_DISCRETISATION, substitute=(name,)
+    )
 
 
 def table_entry(short: str, which: str, exponent: float | None = None) -> Order:

@@ -2,7 +2,7 @@
 
 Each preset is a :class:`~sgmverify.sde.LinearSDE` whose m(t), σ²(t) are derived by sympy like any
 other; this module only fixes the drift and diffusion each publication uses, with the provenance tag of the
-math reference (``docs/papers/gao_nguyen_zhu.md``): [V] verified, [D] derived here, [NF] not found.
+math reference (``docs/papers/gao_nguyen_zhu_2023.md``): [V] verified, [D] derived here, [NF] not found.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ __all__ = [
 # Gao, Nguyen, Zhu, "Wasserstein convergence guarantees for a general class of score-based generative
 # models", arXiv 2311.11003 (JMLR 26(43), 2025).  Their forward SDE is dx = -f(t) x dt + g(t) dB
 # [V + inference: the table's VP rows have f = beta/2 > 0]; here a(t) = -f(t).  Tags: [V] verified from the
-# authors' README table / code, [D] derived here, [NF] not found (see docs/papers/gao_nguyen_zhu.md).
+# authors' README table / code, [D] derived here, [NF] not found (see docs/papers/gao_nguyen_zhu_2023.md).
 
 _GNZ_SOURCE = "Gao, Nguyen, Zhu, arXiv 2311.11003, complexity table (authors' README assets/theory.jpg)"
 _GNZ_CODE = "HoangNguyenM/score-based-model-w-new-SDE: sde_lib.py, configs/ (CIFAR-10, T = 1)"

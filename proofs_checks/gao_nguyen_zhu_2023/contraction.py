@@ -33,7 +33,7 @@ import sympy as sp
 from scipy.integrate import quad
 
 from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.laws import Density1D, Gaussian
 from sgmverify.samplers import contraction_rate_expr, damping_expr, propagated_convexity
 from sgmverify.theory import Bound, Provenance, Reference, Scenario, Theorem
@@ -60,7 +60,7 @@ _M0 = sp.Symbol("m0", positive=True)
 _ROW_T = 2.0  # horizon for the table rows at sample parameters (CIFAR-10 schedules use their T = 1)
 
 
-@functools.cache
+@functools.cache  # built once, shared by every contraction check (scenarios hold these objects)
 def schedule(key: str):
     """A table row (``row:<short>``, sample parameters) or a CIFAR-10 preset (exact VE convention)."""
     if key.startswith("row:"):
@@ -97,7 +97,7 @@ def _closed_log_damping(p, family: str) -> sp.Expr:
     return -sp.log(damping_expr(p, _M0))
 
 
-@functools.cache
+@functools.cache  # sympy simplify (~1 s): shared by re-runs of a gnz.c4.symbolic scenario (tests: quick+full)
 def _symbolic_residual(key: str) -> tuple[float, str]:
     p = schedule(key)
     fam = _FAMILY[key]
@@ -297,7 +297,7 @@ _DENSITIES = {
 }
 
 
-@functools.cache
+@functools.cache  # one Density1D per name, shared by the gnz.bl.nongaussian_* scenarios
 def density(name: str) -> Density1D:
     return Density1D(_DENSITIES[name][0], (-math.inf, math.inf))
 
@@ -305,6 +305,7 @@ def density(name: str) -> Density1D:
 _GRID = np.linspace(-8.0, 8.0, 33)
 
 
+# one quadrature sweep serves gnz.bl.nongaussian_m (min) and gnz.bl.nongaussian_L (max) at one (name, key, t)
 @functools.lru_cache(maxsize=64)
 def _curvature_range(name: str, key: str, t: float) -> tuple[float, float]:
     pt = density(name).noised(schedule(key), t)

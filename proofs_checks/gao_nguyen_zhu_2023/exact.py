@@ -1,4 +1,4 @@
-r"""Exact checks on Gaussian data (reference ``gao_nguyen_zhu.md`` §3–§5, §7 C3, C5, C7–C10).
+r"""Exact checks on Gaussian data (notes §3–§5, §7 C3, C5, C7–C10).
 
 For Gaussian data every EM / EI sampler output is Gaussian and its law is computed exactly (no Monte
 Carlo) by :mod:`sgmverify.samplers._step_search` (vectorised) and
@@ -46,7 +46,7 @@ import math
 import numpy as np
 
 from proofs_checks.gao_nguyen_zhu_2023._schedules import gnz_ou
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.laws import Gaussian
 from sgmverify.metrics import w2_gaussian
 from sgmverify.run import FigureSpec
@@ -67,7 +67,7 @@ GAUSSIAN = Assumption(
 
 # ============================================================================ order claim
 QUICK_GRID, FULL_GRID, K_CAP = C.QUICK_GRID, C.FULL_GRID, C.K_CAP
-_slope_ci, order_sweep, slope_c10, _score_case = C.slope_ci, C.order_sweep, C.slope_c10, C.score_case
+order_sweep, slope_c10, _score_case = C.order_sweep, C.slope_c10, C.score_case
 init_propagation_closed_form = C.init_propagation_closed_form
 
 
@@ -144,12 +144,9 @@ def measure_eta_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     p = sc.params
     T = C.horizon(p["row"], 1, 0.1)
     w = np.array([C.w2_exact(p["row"], p["kind"], 4, T, K, p["scheme"], "exact") for K in ETA_STEPS])
-    s, lo, hi = _slope_ci(np.log(T / np.array(ETA_STEPS)), np.log(w))
-    return Estimate(
-        s,
-        lo,
-        hi,
-        level=0.95,
+    return loglog_slope(
+        T / np.array(ETA_STEPS),
+        w,
         method=f"LS slope of log W2 vs log η, K = {ETA_STEPS}, T = {T:.3g}, d = 4",
         extra={"w2": w.tolist()},
     )
@@ -231,9 +228,8 @@ def measure_d_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
                 C.process(p["row"]), lam, T, 200, p["scheme"], mean=np.full(d, C.ANISO_MEAN), init="exact"
             )
         )
-    s, lo, hi = _slope_ci(np.log(D_GRID), np.log(w))
-    return Estimate(
-        s, lo, hi, level=0.95, method=f"LS slope of log W2 vs log d, d = {D_GRID}, K = 200", extra={"w2": w}
+    return loglog_slope(
+        D_GRID, w, method=f"LS slope of log W2 vs log d, d = {D_GRID}, K = 200", extra={"w2": w}
     )
 
 
@@ -296,6 +292,12 @@ C8 = Theorem(
 
 
 # ============================================================================ score-error channel (C10)
+def _slope_c10(sc: Scenario) -> float:
+    """The C10 slope ‖S‖ of the scenario, computed once per check (its bound and its measurement)."""
+    row, scheme = sc.params["row"], sc.params["scheme"]
+    return sc.shared(("gnz.slope_c10", row, scheme), lambda: slope_c10(row, scheme))
+
+
 def measure_score_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     row, scheme = sc.params["row"], sc.params["scheme"]
     d, lam, nu, u, T, K = _score_case(row, scheme)
@@ -306,7 +308,7 @@ def measure_score_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
         sampler_w2(C.process(row), data, T, K, scheme, init="prior", score_bias=M * (q @ u)) ** 2 for M in Ms
     ]
     coef = np.polyfit(Ms, w2sq, 2)[0]
-    env = max(abs(math.sqrt(w2sq[i]) - math.sqrt(w2sq[0])) / Ms[i] for i in (1, 2)) / slope_c10(row, scheme)
+    env = max(abs(math.sqrt(w2sq[i]) - math.sqrt(w2sq[0])) / Ms[i] for i in (1, 2)) / _slope_c10(sc)
     return Estimate.exact_value(
         math.sqrt(max(coef, 0.0)),
         method=f"√(leading coefficient of W2(M)² at M = 0, 0.5, 1); "
@@ -332,7 +334,7 @@ SCORE_SLOPE = Theorem(
         for row in C.ROWS
         for scheme in ("ei", "em")
     ],
-    bound_params=lambda sc: {"slope": slope_c10(sc.params["row"], sc.params["scheme"])},
+    bound_params=lambda sc: {"slope": _slope_c10(sc)},
     notes="Measured with the step-loop engine on a rotated dense covariance; the bound is the explicit C10 "
     "sum. rtol 1e-6: a 3-point quadratic fit of an exact quadratic (round-off only).",
 )

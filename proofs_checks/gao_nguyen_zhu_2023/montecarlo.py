@@ -1,4 +1,4 @@
-r"""Monte Carlo on non-Gaussian strongly log-concave data (reference ``gao_nguyen_zhu.md`` §2, §3, §1.4).
+r"""Monte Carlo on non-Gaussian strongly log-concave data (notes §2, §3, §1.4).
 
 Data: a product of two 1-D strongly log-concave, smooth densities (known constants, checked by
 :func:`sgmverify.hypotheses.check_assumption`, not asserted):
@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate, percentile_estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.hypotheses import check_assumption
 from sgmverify.laws import Density1D, GaussianMixture, NoisedScore1D, Product
 from sgmverify.samplers import sample, uniform_grid
@@ -59,12 +59,12 @@ N_BOOT = 60
 NULL_REPS = 32
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # one data object for every MC check here and in reconstructed.py
 def product_data() -> Product:
     return Product([Density1D(expr, (-math.inf, math.inf)) for expr, _, _ in COMPONENTS.values()])
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # shared by every MC run (gnz.mc_eta_order, gnz.reconstructed_bound_mc)
 def tables() -> tuple[NoisedScore1D, ...]:
     return tuple(
         NoisedScore1D(lambda z, c=c: c.log_prob(z[:, None]), -30.0, 30.0) for c in product_data().components
@@ -76,6 +76,7 @@ def second_moment() -> float:
     return float(sum(np.sum(np.exp(t.log_weights) * t.nodes**2) for t in tables()))
 
 
+# shared by every check on the same data and constants (gnz.mc_eta_order, gnz.reconstructed_bound_mc)
 @functools.lru_cache(maxsize=8)
 def _assumption_result(key: str, m0: float, L0: float) -> AssumptionResult:
     data = product_data() if key == "product" else MIXTURE
@@ -94,7 +95,6 @@ LOGCONCAVE = Assumption(
 MIXTURE = GaussianMixture([0.5, 0.5], [[-3.0], [3.0]], [[[0.5]], [[0.5]]])
 
 
-@functools.lru_cache(maxsize=64)
 def mc_run(row: str, scheme: str, K: int, n: int, seed: int) -> np.ndarray:
     """n output samples (n, 2) of ``scheme`` with K uniform steps from T = T(1, 0.1) down to T_MIN."""
     proc, tabs = C.process(row), tables()
@@ -118,13 +118,13 @@ def _w2sq_sorted(xs: np.ndarray, q: np.ndarray) -> float:
     return float(np.mean((xs - q) ** 2))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)  # per n: shared by every MC check (and every K) at that sample size
 def _ref_quantiles(n: int) -> tuple[np.ndarray, ...]:
     u = (np.arange(n) + 0.5) / n
     return tuple(t.quantile(u) for t in tables())
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)  # per n: shared by every MC check (and every K) at that sample size
 def null_replicates(n: int, reps: int = NULL_REPS, seed: int = 12345) -> tuple[float, ...]:
     """The W2² statistic on ``reps`` independent sets of n exact data draws (null replicates)."""
     rng, qs = np.random.default_rng(seed), _ref_quantiles(n)
@@ -139,7 +139,7 @@ def null_floor(n: int) -> float:
     return float(np.mean(null_replicates(n)))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)  # per n: the common floor draws of every MC check at that sample size
 def floor_boot(n: int, n_boot: int = N_BOOT, seed: int = 54321) -> np.ndarray:
     """Bootstrap draws of the floor: means of resamples (with replacement) of the null replicates.
 
@@ -165,6 +165,7 @@ def w2_boot(x: np.ndarray, rng: np.random.Generator, n_boot: int = N_BOOT) -> tu
     return stat(None, floor), boots
 
 
+# the same runs serve gnz.mc_eta_order (all K of a slope) and gnz.reconstructed_bound_mc (one K per check)
 @functools.lru_cache(maxsize=64)
 def mc_w2(row: str, scheme: str, K: int, n: int, seed: int) -> tuple[float, tuple[float, ...]]:
     w, b = w2_boot(mc_run(row, scheme, K, n, seed), np.random.default_rng(seed + 1))
@@ -174,17 +175,14 @@ def mc_w2(row: str, scheme: str, K: int, n: int, seed: int) -> tuple[float, tupl
 def measure_mc_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     p = sc.params
     T = C.horizon(p["row"], 1, 0.1)
-    log_eta = np.log((T - T_MIN) / np.array(MC_STEPS))
     runs = [mc_w2(p["row"], p["scheme"], K, p["n"], sc.seed + K) for K in MC_STEPS]
-    point = float(np.polyfit(log_eta, np.log([r[0] for r in runs]), 1)[0])
-    boots = np.array([r[1] for r in runs])  # (len(K), n_boot)
-    with np.errstate(divide="ignore"):
-        slopes = np.array([np.polyfit(log_eta, np.log(boots[:, b]), 1)[0] for b in range(boots.shape[1])])
-    return percentile_estimate(
-        point,
-        slopes[np.isfinite(slopes)],
-        method=f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
+    return loglog_slope(
+        (T - T_MIN) / np.array(MC_STEPS),
+        [r[0] for r in runs],
+        y_boot=np.array([r[1] for r in runs]),  # (len(K), n_boot)
+        drop_invalid_replicates=True,  # a replicate with Ŵ2 = 0 (floor above it) has no log
         n=p["n"],
+        method=f"slope of log Ŵ2 vs log η over K = {MC_STEPS} (n = {p['n']}, debiased), bootstrap percentile",
         extra={"w2": [r[0] for r in runs], "floor_w2": math.sqrt(null_floor(p["n"]))},
     )
 

@@ -77,12 +77,11 @@ import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate, percentile_estimate
+from sgmverify import Estimate, percentile_estimate
 from sgmverify.samplers import marginal_var, spectral_law, uniform_grid
 from sgmverify.theory import Bound, Provenance, Scenario, Theorem
 
-from . import _common as C
-from . import montecarlo as MC
+from . import _common as C, montecarlo as MC
 from .exact import GAUSSIAN
 
 SECTION = "Reconstructed explicit bound (team's reconstruction)"

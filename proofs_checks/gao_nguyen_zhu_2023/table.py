@@ -14,8 +14,9 @@ What is checked, per row of the authors' table (entries *verified*, transcribed 
 ``gnz.table.eta.<row>``
     The table's η is admissible for the discretisation sketch :math:`\sqrt{d\eta} \le \varepsilon`, i.e.
     :math:`\eta_{table} = O(\varepsilon^2/d)`, where :math:`\varepsilon^2/d` is *derived*: sympy solves
-    :math:`\sqrt{d\eta} = \varepsilon` for η (:func:`sgmverify.samplers.derive_step_order`, the default
-    step order of ``derive_complexity``); it is not a second hand-typed copy of the table's cell.
+    :math:`\sqrt{d\eta} = \varepsilon` for η (:func:`sgmverify.samplers.derive_step_order`; the step
+    order ``_rows.ETA_DISCRETISATION`` passed to ``derive_complexity``); it is not a second hand-typed copy of
+    the table's cell.
     Measured: :func:`~sgmverify.samplers.dominance_excess`, exact; it must be 0.  Seven rows match
     exactly; the VE-constant row's η is smaller by a factor
     :math:`\log(d/\varepsilon)` (the reference notes this exception; the paper's discretisation term that
@@ -34,8 +35,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from sgmverify.errors import DerivationError
-from sgmverify.estimates import Estimate
+from sgmverify import DerivationError, Estimate
 from sgmverify.run import FigureOutput, FigureSpec
 from sgmverify.samplers import Order, dominance_excess
 from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
@@ -261,9 +261,6 @@ THEOREMS += [
 def make_orders(mode: str, rng: np.random.Generator) -> FigureOutput:
     """K(ε) at d = 100 and K(d) at ε = 1e-2 for the eight rows (derived T, table η, illustrative
     constants)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     eps = np.geomspace(1e-4, 1e-1, 40)

@@ -33,7 +33,6 @@ error is small.  Whether they agree is reported as a Kendall τ with a CI, not a
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -41,7 +40,7 @@ import numpy as np
 from scipy import stats
 
 from proofs_checks.gao_nguyen_zhu_2023._schedules import CIFAR10_SCHEDULES
-from sgmverify.estimates import Estimate, mean_ci, percentile_estimate
+from sgmverify import Estimate, content_key, mean_ci, percentile_estimate
 from sgmverify.laws import Gaussian, GaussianMixture
 from sgmverify.metrics import w2_1d_quantile, w2_empirical
 from sgmverify.nets import NetworkConfig, integrated_score_error, torch_threads, train_score_network
@@ -75,11 +74,10 @@ SAMPLER = {"scheme": "ei", "T": 1.0, "K": 40, "t_min": 0.01, "n": 20000}
 
 
 # ------------------------------------------------------------------------------------ coupled chains
+# keyed by the scenario's content: shared by the bound and the measurement of a check, and by
+# gnz.trained.coupling_bound and gnz.trained.no_score_term_control on their common scenario
+# gauss1d-undertrained
 _CHAINS: dict[str, dict] = {}
-
-
-def _key(sc: Scenario) -> str:
-    return json.dumps(sc.describe(), sort_keys=True, default=repr)
 
 
 def network_chain(data: Gaussian, process: Any, net: Any, sampler: dict, seed: int) -> dict:
@@ -110,7 +108,7 @@ def network_chain(data: Gaussian, process: Any, net: Any, sampler: dict, seed: i
 
 
 def _chain(sc: Scenario) -> dict:
-    key = _key(sc)
+    key = content_key(sc.describe())
     if key not in _CHAINS:
         net = train_score_network(sc.data, sc.process, sc.sampler["net"])
         _CHAINS[key] = network_chain(sc.data, sc.process, net, sc.sampler, sc.seed)
@@ -204,12 +202,9 @@ NO_SCORE_TERM = Theorem(
 
 
 # ------------------------------------------------------------------------------------ figure
-@torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
 def make_predicted_vs_measured(mode: str, rng: np.random.Generator) -> FigureOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     steps = [40, 150, 1500] if mode == "quick" else [40, 150, 500, 1500, 4000]
     rows = []
@@ -243,7 +238,7 @@ def make_predicted_vs_measured(mode: str, rng: np.random.Generator) -> FigureOut
     ax.plot(xs, [r["predicted_bound"] for r in rows], "s--", label="predicted bound [D]")
     ax.axhline(rows[0]["w2_exact_score"], color="gray", lw=0.8, label="exact-score sampler")
     ax.set(xscale="log", yscale="log", xlabel="∫ g² E|s_θ − ∇log p_t|² dt (measured)", ylabel="W2 to data")
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8)
     notes = (
         "1-D Gaussian data, VP 0.1→20, EI sampler K=40; networks trained for the listed steps (MLP 32x2). "
@@ -269,6 +264,8 @@ CIFAR_NET = NetworkConfig(
     width=64, depth=3, steps=2000, batch_size=256, lr=2e-3, t_min=1e-3, t_sampling="log"
 )
 CIFAR_SAMPLER = {"scheme": "ei", "T": 1.0, "K": 100, "t_min": 1e-3, "n": 600}
+# per target: shared by gnz.trained.cifar_analogue_ranking[<target>-10-schedules] and the figure
+# gnz.trained.cifar_analogue; the bootstrap intervals use the first caller's rng (networks, samples seeded)
 _CIFAR: dict[str, list[dict]] = {}
 
 
@@ -349,11 +346,7 @@ RANKING = Theorem(
 )
 
 
-@torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
 def make_cifar_figure(mode: str, rng: np.random.Generator) -> FigureOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))

@@ -2,7 +2,7 @@
 data distribution.
 
 Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
-see the math reference `shared/docs/papers/sensitivity.md`. The claims live in this package's
+see the math reference `docs/papers/scarvelis_solomon_2025.md`. The claims live in this package's
 submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 

@@ -1,6 +1,6 @@
 """Shared data, directions, references and ground-truth helpers of the Scarvelis–Solomon suite.
 
-Ground truths used here (sensitivity.md §8):
+Ground truths used here (notes §8):
 
 * the *complex step* in ε: the score of :math:`\\rho + i h \\chi` evaluated directly as a (K+J)-component
   combination (:meth:`NoisedCombination.combination_score`, no perturbation formula), imaginary part / h,
@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from sgmverify.laws import GaussianMixture
-from sgmverify.samplers import time_grid
+from sgmverify.samplers import RK4, rk_step, time_grid
 from sgmverify.sde import VP
 from sgmverify.sensitivity import MixtureScoreModel, Perturbation, mixture_callables
 from sgmverify.theory import Assumption, AssumptionResult, Provenance, Reference, Scenario
@@ -32,7 +32,7 @@ REF = Reference(
     "Sensitivity Analysis for Diffusion Models",
     arxiv="2509.23092",
     where="Thm 3.1 / Eq. (2) as reported by reviewers; statement NOT read — exact formula derived from "
-    "linearity of ρ ↦ p_t^ρ (sensitivity.md §2)",
+    "linearity of ρ ↦ p_t^ρ (notes §2)",
     provenance=Provenance.DERIVED,
 )
 REF_PATH = Reference(
@@ -40,7 +40,7 @@ REF_PATH = Reference(
     "Sensitivity Analysis for Diffusion Models",
     arxiv="2509.23092",
     where="Eqs. (3)–(4) (sensitivity ODE) as reported by reviewers; statement NOT read — augmented "
-    "PF-ODE derived here (sensitivity.md §3)",
+    "PF-ODE derived here (notes §3)",
     provenance=Provenance.DERIVED,
 )
 REF_NET = Reference(
@@ -48,7 +48,7 @@ REF_NET = Reference(
     "Sensitivity Analysis for Diffusion Models",
     arxiv="2509.23092",
     where="Sec. 4.2 (d = 10 bimodal mixture, learned score) as described by reviewers; metric threshold and "
-    "set-up ours (sensitivity.md §4–5)",
+    "set-up ours (notes §4–5)",
     provenance=Provenance.RECONSTRUCTED,
 )
 NEG = Reference("negative control", "deliberately wrong sensitivity equation", provenance=Provenance.TEXTBOOK)
@@ -59,6 +59,7 @@ def _rot(d: int, rng: np.random.Generator, lo: float, hi: float) -> np.ndarray:
     return (q * np.geomspace(lo, hi, d)) @ q.T
 
 
+# shared cache: one data object per d (seeded by d) for every scenario, check and figure of the suite
 @functools.lru_cache(maxsize=8)
 def data(d: int) -> GaussianMixture:
     """The data laws: full-covariance 3-mixtures (d = 2, 3), the d = 10 bimodal mixture (Sec. 4.2) and a
@@ -110,6 +111,8 @@ def points(rho: GaussianMixture, chi: Perturbation, t: float, n: int, rng: np.ra
     return np.concatenate([x1, x2])
 
 
+# shared caches keyed by the data object itself (immutable, one per d from data()): the score-derivative
+# checks of every theorem on that d (and the validity-map figure, for callables) reuse its eigendecompositions
 @functools.lru_cache(maxsize=32)
 def combination(rho: GaussianMixture) -> Perturbation:
     """ρ as a combination (eigendecompositions done once per data object)."""
@@ -132,19 +135,14 @@ def grid(steps: int) -> np.ndarray:
 def flow(comb: Perturbation, x_T: np.ndarray, g: np.ndarray) -> np.ndarray:
     """RK4 (the ``rk4_ode`` tableau) on the PF-ODE of the law ``comb`` — real or complex state/weights."""
 
-    def F(x, t):
+    def f(t, x):  # forward-time drift of the PF-ODE
         s = comb.noised(PROCESS, t).combination_score(x)
-        return -(float(PROCESS.drift_coeff(t)) * x - 0.5 * float(PROCESS.diffusion(t)) ** 2 * s)
+        return float(PROCESS.drift_coeff(t)) * x - 0.5 * float(PROCESS.diffusion(t)) ** 2 * s
 
     x = x_T.astype(complex) if np.iscomplexobj(comb.weights) else x_T.copy()
     for k in range(g.size - 1):
         t0, t1 = float(g[k]), float(g[k + 1])
-        h = t0 - t1
-        k1 = F(x, t0)
-        k2 = F(x + 0.5 * h * k1, t0 - 0.5 * h)
-        k3 = F(x + 0.5 * h * k2, t0 - 0.5 * h)
-        k4 = F(x + h * k3, t1)
-        x = x + h * (k1 / 6 + k2 / 3 + k3 / 3 + k4 / 6)
+        x = rk_step(f, t0, x, t1 - t0, RK4, t_next=t1)  # backward step (h < 0) landing on t1
     return x
 
 

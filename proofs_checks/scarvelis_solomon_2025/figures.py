@@ -5,11 +5,6 @@ Pictures only; every number compared with a bound is a Theorem in the other modu
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 
 from sgmverify.run import FigureOutput, FigureSpec
@@ -21,6 +16,8 @@ from . import _common as C
 # ------------------------------------------------------------------------------------ arrows
 def make_arrows(mode: str, rng: np.random.Generator) -> FigureOutput:
     """Samples of a 2-D mixture with y = ∂x/∂ε (predicted) and central differences of perturbed samples."""
+    import matplotlib.pyplot as plt
+
     rho = C.data(2)
     chi = C.direction("gaussian", 2)
     n = 60 if mode == "quick" else 200
@@ -72,6 +69,8 @@ def make_arrows(mode: str, rng: np.random.Generator) -> FigureOutput:
 # ------------------------------------------------------------------------------------ validity map
 def make_validity(mode: str, rng: np.random.Generator) -> FigureOutput:
     """log10 |ε r_t(x)| for one added training point (ε = 1/N, N = 1000) on a 2-D mixture."""
+    import matplotlib.pyplot as plt
+
     rho = C.data(2)
     chi = C.direction("point", 2)
     eps = 1e-3
@@ -150,6 +149,8 @@ def make_validity(mode: str, rng: np.random.Generator) -> FigureOutput:
 # ------------------------------------------------------------------------------------ trained network
 def make_network(mode: str, rng: np.random.Generator) -> FigureOutput:
     """Sensitivity error and correlation against the network's score error, for three trained networks."""
+    import matplotlib.pyplot as plt
+
     from . import trained_network as TN
 
     rows = []

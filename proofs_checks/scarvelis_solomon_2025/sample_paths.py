@@ -4,7 +4,7 @@ One RK4 pass of :func:`sgmverify.sensitivity.sample_sensitivity` gives x(t_min),
 (instantaneous change of variables, started at the exact log p_T^ρ(x_T)) and y = ∂x(t_min)/∂ε.  Ground truths
 from the same x_T and the same grid: RK4 on the PF-ODE with a complex state and the score of ρ + ihχ
 (complex step, exact derivative of the discrete map), central differences in ε of perturbed samples, and the
-closed-form log p_t^ρ.  The paper's Eqs. (3)–(4) were not read (sensitivity.md §3): the equations checked are
+closed-form log p_t^ρ.  The paper's Eqs. (3)–(4) were not read (notes §3): the equations checked are
 derived here [D].
 """
 
@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.sensitivity import Perturbation, ScoreEval, sample_sensitivity
 from sgmverify.theory import Bound, Scenario, Theorem
 
@@ -103,8 +103,8 @@ def measure_fd_rate(sc: Scenario, rng: np.random.Generator) -> Estimate:
     for e in eps:
         fd = (C.flow(base + e * chi, x_T, g) - C.flow(base + (-e) * chi, x_T, g)) / (2 * e)
         errs.append(float(np.max(np.linalg.norm(fd - res.y, axis=1) / np.linalg.norm(res.y, axis=1))))
-    slope = np.polyfit(np.log(eps), np.log(errs), 1)[0]
-    return Estimate.exact_value(float(slope), method=f"central differences, {n} paths, ε·r̄ ≤ 0.02")
+    slope = loglog_slope(eps, errs, level=None).value
+    return Estimate.exact_value(slope, method=f"central differences, {n} paths, ε·r̄ ≤ 0.02")
 
 
 FD_RATE = Theorem(
@@ -162,7 +162,7 @@ PRIOR_MISMATCH = Theorem(
     measure=measure_prior_mismatch,
     assumptions=[C.EXACT],
     scenarios=[s for s in SCENARIOS if s.params["d"] <= 10],
-    notes="sensitivity.md §4 'Prior mismatch': ℓ shifts by a constant per path, r by its exponential.",
+    notes="notes §4 'Prior mismatch': ℓ shifts by a constant per path, r by its exponential.",
 )
 
 

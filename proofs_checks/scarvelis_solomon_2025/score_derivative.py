@@ -2,7 +2,7 @@
 
 The paper's Theorem 3.1 could not be read (only reviewers' descriptions: "closed-form directional
 derivatives ... given another external distribution", assuming bounded support).  What is checked is the
-exact mathematics it must reduce to, derived from the linearity of ρ ↦ p_t^ρ (sensitivity.md §2, [D]):
+exact mathematics it must reduce to, derived from the linearity of ρ ↦ p_t^ρ (notes §2, [D]):
 δ_χ s_t = [∇p_t^χ − p_t^χ s_t^ρ]/p_t^ρ, the Möbius finite-ε form, additive = mixture direction, linearity
 and χ → χ + cρ invariance, and the first-order relative error ε r_t.  Ground truths: complex step in ε
 (h = 1e-30, no cancellation), direct evaluation of the (K+J)-component score, central differences.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.sensitivity import Perturbation, first_order_validity, perturbed_score, score_derivative
 from sgmverify.theory import Bound, Scenario, Theorem
 
@@ -185,8 +185,8 @@ def measure_central_rate(sc: Scenario, rng: np.random.Generator) -> Estimate:
     for e in eps:
         fd = (_direct(rho, chi, t, xi, np.array([e])) - _direct(rho, chi, t, xi, np.array([-e])))[0] / (2 * e)
         errs.append(np.linalg.norm(fd - di))
-    slope = np.polyfit(np.log(eps), np.log(errs), 1)[0]
-    return Estimate.exact_value(float(slope), method="log-log fit, 5 values of ε")
+    slope = loglog_slope(eps, errs, level=None).value
+    return Estimate.exact_value(slope, method="log-log fit, 5 values of ε")
 
 
 CENTRAL_RATE = Theorem(

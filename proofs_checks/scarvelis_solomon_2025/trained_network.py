@@ -1,9 +1,9 @@
 """Sample sensitivities predicted with a *trained* score network (Sec. 4.2, reconstructed).
 
 Reviewers report a d = 10 bimodal Gaussian mixture with a learned score, compared with the exact score by
-a correlation (sensitivity.md §4–5); architecture, training and threshold were not recovered.  Here: a small
-MLP trained by denoising score matching (:mod:`sgmverify.nets._networks`, log-uniform training times), its
-sensitivities computed by the same augmented ODE with forward-mode JVPs and an exact divergence
+a correlation (notes §4–5); architecture, training and threshold were not recovered.  Here: a small
+MLP trained by denoising score matching (:func:`sgmverify.nets.train_score_network`, log-uniform training
+times), its sensitivities computed by the same augmented ODE with forward-mode JVPs and an exact divergence
 (:class:`~sgmverify.sensitivity.TorchScoreModel`), ℓ(T) started at the exact log p_T^ρ, and compared
 with the exact-score sensitivities from the same x_T.  The hypothesis "relative score error along the paths
 ≤ 0.3" is *checked* (it is what makes the prediction meaningful); the threshold 0.8 is ours.
@@ -14,10 +14,9 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import torch
 
-from sgmverify.estimates import bootstrap_ci
-from sgmverify.nets import NetworkConfig, train_score_network
+from sgmverify import bootstrap_ci
+from sgmverify.nets import NetworkConfig, torch_threads, train_score_network
 from sgmverify.sensitivity import TorchScoreModel, sample_sensitivity
 from sgmverify.theory import Assumption, AssumptionResult, Bound, Scenario, Theorem
 
@@ -33,12 +32,17 @@ CONFIGS = {
 }
 
 
+# shared cache: one trained network per config name for both theorems (measures and hypothesis) and the
+# sens.network figure; C.data(10), C.PROCESS and CONFIGS[name] are fixed, so the name is the whole key
 @functools.lru_cache(maxsize=4)
 def network(name: str):
     """The trained network (cached on disk by config hash, and in memory)."""
     return train_score_network(C.data(10), C.PROCESS, CONFIGS[name], cache=True)
 
 
+# shared cache: the hypothesis (accurate network) and the measures of sens.network_correlation and
+# sens.network_magnitude on the same scenario, and the sens.network figure, read the same comparison;
+# (network name, paths, steps, seed) is the whole key (data, direction and grid are fixed)
 @functools.lru_cache(maxsize=8)
 def compare(name: str, n: int, steps: int, seed: int) -> dict:
     """Exact vs network sensitivities from the same x_T; score error along the exact paths.
@@ -46,12 +50,8 @@ def compare(name: str, n: int, steps: int, seed: int) -> dict:
     Runs torch on one thread: in the runner's worker processes several multi-threaded torch instances
     oversubscribe the cores (measured: 5 s in-process vs 100–200 s per check with 2 workers).
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return _compare(name, n, steps, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _compare(name: str, n: int, steps: int, seed: int) -> dict:

@@ -2,7 +2,7 @@
 the data's smoothness.
 
 Provenance tags (verified / secondary / derived / reconstructed / not found) are kept on every claim;
-see the math reference `shared/docs/papers/stephanovitch.md`. The claims live in this package's
+see the math reference `docs/papers/stephanovitch_2025.md`. The claims live in this package's
 submodules; `collect_suite` gathers their ``THEOREMS`` and ``FIGURES``.
 """
 

@@ -1,6 +1,6 @@
 """Shared pieces of the Stéphanovitch suite: references, processes, laws, hypotheses, measurements.
 
-Math reference: ``shared/docs/papers/stephanovitch.md`` (cited below as "ref."), arXiv 2506.19559.  Only the
+Math reference: ``docs/papers/stephanovitch_2025.md`` (cited below as "ref."), arXiv 2506.19559.  Only the
 paper's forward process (eq. 1) and abstract are verified [V]; every checked statement here is DERIVED [D]
 (exact mathematics of the paper's setting from the reference's §1.3-§1.4, §3.2 R1-R11 and §6 claims), never
 the paper's own theorem, whose statements were not available [NF].
@@ -12,9 +12,8 @@ import functools
 import math
 
 import numpy as np
-from scipy import stats
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate
 from sgmverify.laws import Atoms, Density1D, Gaussian, GaussianMixture, HolderCusp, UniformBox, UniformCircle
 from sgmverify.regularity import (
     Landmarks,
@@ -81,7 +80,7 @@ def _logsmooth_cos() -> Density1D:
     return Density1D("-x**2/2 + 3*cos(2*x)/10", support=(-math.inf, math.inf))
 
 
-@functools.cache
+@functools.cache  # one object per law name, shared by every scenario, check and figure of the suite
 def law(name: str):
     """The suite's data laws by name (built once per process)."""
     laws = {
@@ -244,21 +243,6 @@ def sup(sc: Scenario, k: int, side: str | None = None, marks: Landmarks | None =
 
 def exact(value: float, how: str) -> Estimate:
     return Estimate.exact_value(float(value), method=how)
-
-
-def fit_slope(points) -> tuple[float, float, float]:
-    """OLS slope of log y against log x over ``points`` = [(x, y), ...], with the 95% regression interval of
-    the fit (slope ± t_{0.975, n−2}·stderr).
-
-    The suite fits exact values (suprema computed to ~1e-9), so this is a fit interval — it measures how far
-    the points depart from a pure power law (curvature from lower-order terms), not a statistical sampling
-    interval; an exact power law gives a point.
-    """
-    x = np.log([p[0] for p in points])
-    y = np.log([p[1] for p in points])
-    fit = stats.linregress(x, y)
-    half = stats.t.ppf(0.975, len(x) - 2) * fit.stderr
-    return float(fit.slope), float(fit.slope - half), float(fit.slope + half)
 
 
 def scenarios(laws, times, process=OU1, quick_times=None, prefix="") -> list[Scenario]:

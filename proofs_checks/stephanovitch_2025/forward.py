@@ -25,7 +25,7 @@ import math
 import numpy as np
 from scipy.integrate import quad, solve_ivp
 
-from sgmverify.errors import UnknownNameError
+from sgmverify import UnknownNameError
 from sgmverify.regularity import landmarks
 from sgmverify.sde import TimeChangedOU
 from sgmverify.theory import Bound, Scenario, Theorem

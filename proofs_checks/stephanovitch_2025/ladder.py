@@ -2,8 +2,8 @@
 
 For k = 2, 3 and the OU member of eq. (1) (λ = γ = σ = 1, v_t = 1 − e^{−2t}), the supremum over x (an honest
 scan: boundary layers in x/s_t around the law's landmarks, far field, refinement;
-``sgmverify.regularity._suprema``) is
-measured on a log-grid of s_t and its log-log slope fitted by least squares; the measurement's interval is
+:func:`sgmverify.regularity.sup_over_x`) is measured on a log-grid of s_t and its log-log slope fitted by
+least squares (:func:`sgmverify.loglog_slope`); the measurement's interval is
 the 95% regression interval of that fit (slope ± t_{0.975, n−2}·stderr).  The suprema are exact (no sampling),
 so it is a fit interval — how far the points depart from a pure power law — not a statistical sampling
 interval.  Expected exponents [D] (exact for these laws: R2/R7/R11 atoms and circle,
@@ -28,12 +28,12 @@ import math
 
 import numpy as np
 
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, loglog_slope
 from sgmverify.regularity import Landmarks, ScanConfig, landmarks, sup_over_x
 from sgmverify.run import FigureOutput, FigureSpec
 from sgmverify.theory import Bound, Scenario, Theorem
 
-from ._common import NEGATIVE, OU1, derived, fit_slope, law, t_for_s
+from ._common import NEGATIVE, OU1, derived, law, t_for_s
 
 SECTION = "Smoothness ladder"
 
@@ -64,6 +64,8 @@ def _marks(name: str) -> Landmarks:
     return landmarks(law(name))
 
 
+# shared cache: the checks of steph.ladder, steph.neg.uniform_lip_bounded, steph.neg.cusp_exponent and the
+# steph.ladder figure read the same suprema; (law name, k, mode) fixes the law, OU1, the scan and the s-grid
 @functools.cache
 def ladder_points(name: str, k: int, mode: str) -> tuple[tuple[float, float], ...]:
     """``(s_t, sup_x ‖∇^k log p_t‖)`` on the mode's s-grid (cached: checks and figure share it)."""
@@ -79,13 +81,10 @@ def ladder_points(name: str, k: int, mode: str) -> tuple[tuple[float, float], ..
 def measure_slope(sc: Scenario, rng: np.random.Generator) -> Estimate:
     mode = "full" if sc.params["full"] else "quick"
     pts = ladder_points(sc.params["law"], sc.params["k"], mode)
-    slope, lo, hi = fit_slope(pts)
     s_lo, s_hi = pts[0][0], pts[-1][0]
-    return Estimate(
-        slope,
-        lo,
-        hi,
-        level=0.95,
+    return loglog_slope(
+        [p[0] for p in pts],
+        [p[1] for p in pts],
         n=len(pts),
         method=(
             f"OLS log-log slope over s in [{s_lo:.0e}, {s_hi:.0e}] ({len(pts)} exact suprema), "
@@ -160,9 +159,6 @@ THEOREMS = [LADDER, UNIFORM_BOUNDED, CUSP_WRONG]
 # --------------------------------------------------------------------------------------------- figure
 def make_ladder(mode: str, rng: np.random.Generator) -> FigureOutput:
     """All ladder curves (s_t^{−expected}·sup, normalised, would hide the slopes: plot sup itself)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharex=True)
@@ -172,7 +168,8 @@ def make_ladder(mode: str, rng: np.random.Generator) -> FigureOutput:
             pts = ladder_points(name, k, mode)
             s = np.array([p[0] for p in pts])
             val = np.array([p[1] for p in pts])
-            slope, lo, hi = fit_slope(pts)
+            fit = loglog_slope(s, val)
+            slope, lo, hi = fit.value, fit.ci_low, fit.ci_high
             ax.loglog(s, val, "o-", label=f"{label}: {slope:.3f} (exp. {expected(k):g})")
             rows.append(
                 {

@@ -4,10 +4,9 @@ Every claim runs on every law of the suite (Gaussian, mixture, two-point, three 
 circle, Hölder cusps β = 0.5, 1.5, and where relevant a log-concave quartic and a log-smooth cosine density);
 laws outside its hypothesis give ASSUMPTIONS_FAIL (on purpose: they show the hypothesis is checked; each
 such theorem's notes say so, :func:`._common.note_out_of_class`).  Suprema and infima over x are honest scans
-(``sgmverify.regularity._suprema``: boundary layers in x/s_t, medial layer, far field to |u| = 1e7 where
-the law allows,
-local refinement), reported with where they are attained or that they are limits.  Process: the OU member
-of eq. (1) (λ = γ = σ = 1) unless said otherwise; H_t = ∇² log p_t.
+(:func:`sgmverify.regularity.sup_over_x`: boundary layers in x/s_t, medial layer, far field to |u| = 1e7
+where the law allows, local refinement), reported with where they are attained or that they are limits.
+Process: the OU member of eq. (1) (λ = γ = σ = 1) unless said otherwise; H_t = ∇² log p_t.
 
 Tolerances: rtol 1e-8 on values the derivative code computes to ~1e-9 relative (its float64/mpmath switch);
 for limits approached as |x| → ∞ the far field at |u| = 1e7 is within u^{−2} = 1e-14 of the limit.

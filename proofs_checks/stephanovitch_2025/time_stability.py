@@ -32,8 +32,7 @@ import sympy as sp
 from scipy.integrate import quad, solve_ivp
 from sympy.codegen.cfunctions import expm1
 
-from sgmverify.errors import InvalidParameterError
-from sgmverify.estimates import Estimate
+from sgmverify import Estimate, InvalidParameterError, loglog_slope
 from sgmverify.theory import Bound, Scenario, Theorem
 
 from ._common import (
@@ -44,7 +43,6 @@ from ._common import (
     OU1,
     derived,
     exact,
-    fit_slope,
     gamma_rate,
     law,
     note_out_of_class,
@@ -83,11 +81,9 @@ def t_exponent(ts, vals) -> Estimate:
                 f"Λ⁺ is positive at only {int(pos.sum())} of {ts.size} grid times ({span}): no t-exponent "
                 "can be fitted; use a grid of smaller t where the one-sided constant is positive"
             )
-        slope = float(np.polyfit(np.log(ts[pos]), np.log(vals[pos]), 1)[0])
-        return Estimate(
-            slope,
-            -math.inf,
-            math.inf,
+        return loglog_slope(
+            ts[pos],
+            vals[pos],
             level=None,
             n=ts.size,
             method=(
@@ -96,11 +92,9 @@ def t_exponent(ts, vals) -> Estimate:
                 "unbounded"
             ),
         )
-    slope, lo, hi = fit_slope(list(zip(ts, vals)))
-    return Estimate(
-        slope,
-        lo,
-        hi,
+    return loglog_slope(
+        ts,
+        vals,
         n=ts.size,
         method=(
             f"OLS t-exponent of sup_x λ_max over {span}, 95% regression interval of the fit "

@@ -14,7 +14,7 @@ derived [D] (reference §3.2): with
   and :math:`\mathrm{Lip}(s_t) \le L_t = \max(1/a,\ m^2D^2/(4a^2) - 1/a)`.
 
 A network is not obliged to satisfy these bounds; the check asks whether it does, with the interval
-verdict of :mod:`sgmverify.nets._lipschitz`: HOLDS only if the certified upper end is ≤ L_t, VIOLATED
+verdict of :func:`sgmverify.nets.lipschitz_interval`: HOLDS only if the certified upper end is ≤ L_t, VIOLATED
 only if an
 attained Jacobian norm exceeds L_t, otherwise INCONCLUSIVE.  Forward process: OU, the paper's eq. (1) with
 λ = γ = σ = 1 (reference §1.1 [V]).
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sgmverify.estimates import Estimate, mean_ci
+from sgmverify import Estimate, mean_ci
 from sgmverify.laws import GaussianMixture
 from sgmverify.nets import (
     NetworkConfig,
@@ -34,6 +34,7 @@ from sgmverify.nets import (
     train_score_network,
 )
 from sgmverify.run import FigureOutput, FigureSpec
+from sgmverify.samplers import RK4, rk_step
 from sgmverify.sde import OU
 from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
 
@@ -73,6 +74,9 @@ def true_lip_bound(law: str, t: float) -> tuple[float, float]:
     return 1.0 / v, max(1.0 / v, m**2 * D**2 / (4 * v**2) - 1.0 / v)
 
 
+# shared cache: one trained network per law for steph.trained.half_floor_control, both scenarios of
+# steph.trained.ode_stability (measure and hypothesis) and the lipschitz_profile figure; LAWS[law], PROC and
+# NET are module constants, so the law's name is the whole key (the weights are also cached on disk)
 _NETS: dict[str, object] = {}
 
 
@@ -168,23 +172,21 @@ def _lip_assumption(sc: Scenario) -> AssumptionResult:
 LIP_ASSUMPTION = Assumption(
     "Lip(s_theta(., t)) <= L(t)", "the network is L(t)-Lipschitz in x at every t of [t0, T]", _lip_assumption
 )
-_ODE: dict[str, dict] = {}
 
 
 def _rk4(fn, x: np.ndarray, t: float, h: float) -> np.ndarray:
-    """One RK4 step of dy/dtau = y + s(y, t) backwards in t (OU probability flow), step h > 0."""
-    k1 = x + fn(x, t)
-    k2 = (x + h / 2 * k1) + fn(x + h / 2 * k1, t - h / 2)
-    k3 = (x + h / 2 * k2) + fn(x + h / 2 * k2, t - h / 2)
-    k4 = (x + h * k3) + fn(x + h * k3, t - h)
-    return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    """One RK4 step of dy/dtau = y + s(y, t) backwards in t (OU probability flow), step h > 0: in forward
+    time dy/dt = -(y + s(y, t)), stepped by ``rk_step`` with step -h."""
+    return rk_step(lambda u, y: -(y + fn(y, u)), t, x, -h, RK4)
 
 
 def _ode(sc: Scenario) -> dict:
-    """Exact-score and network ODE trajectories from the same x_T ~ p_T down to t0 (RK4, 100 steps)."""
-    key = f"{sc.params}|{sc.seed}"
-    if key in _ODE:
-        return _ODE[key]
+    """Exact-score and network ODE trajectories from the same x_T ~ p_T down to t0 (RK4, 100 steps);
+    computed once per check, shared by its ``bound_params`` (:func:`ode_params`) and ``measure``."""
+    return sc.shared("ode", lambda: _solve_ode(sc))
+
+
+def _solve_ode(sc: Scenario) -> dict:
     law, T, t0, K = sc.params["law"], sc.params["T"], sc.params["t0"], 100
     net, data = network(law), LAWS[law]
     rng = np.random.default_rng(sc.seed)
@@ -201,13 +203,12 @@ def _ode(sc: Scenario) -> dict:
         y, yh = _rk4(exact, y, t, h), _rk4(net.score, yh, t, h)
         u = float(grid[k + 1])
         err.append(mean_ci(np.abs(net.score(y, u) - exact(y, u))[:, 0]))
-    _ODE[key] = {
+    return {
         "gap": mean_ci(np.abs(yh - y)[:, 0]),
         "grid": grid,
         # lower 95% ends: the Grönwall bound is the smallest the data allow, so a HOLDS is certain
         "err_lo": np.array([max(e.ci_low, 0.0) for e in err]),
     }
-    return _ODE[key]
 
 
 @torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
@@ -271,11 +272,7 @@ LIP_CONTROL = Theorem(
 )
 
 
-@torch_threads(1)  # tiny networks: one thread (see networks.torch_threads)
 def make_lip_profile(mode: str, rng: np.random.Generator) -> FigureOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     times = np.geomspace(0.01, 1.0, 6 if mode == "quick" else 12)

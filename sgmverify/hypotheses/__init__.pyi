@@ -4,17 +4,11 @@ evidence ladder.
 
 from ._assumptions import (
     EVIDENCE as EVIDENCE,
-)
-from ._assumptions import (
     KINDS as KINDS,
-)
-from ._assumptions import (
     check_assumption as check_assumption,
 )
 from ._certify import (
     Certificate as Certificate,
-)
-from ._certify import (
     certify as certify,
 )
 from ._evidence import (

@@ -12,7 +12,9 @@ re-exported here; the sympy-density checkers (1-D and 2-3-D) live in
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -100,8 +102,9 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
     covariance :math:`\Sigma = P^{-1}`: :math:`\nabla^2\log p = -P + P\,C(x)\,P` with
     :math:`0 \preceq C(x) \preceq (D^2/4) I`, D the diameter of the means (Popoviciu).
     """
-    if kind not in KINDS:
-        raise InvalidParameterError(f"unknown assumption kind {kind!r}; choose from {list(KINDS)}.")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InvalidParameterError(f"unknown assumption kind {kind!r:.60}; choose from {list(KINDS)}.")
+    params = _validated_params(params)
     if kind == "consistency":
         return _consistency(dist, params)
     from sgmverify.laws import Gaussian, GaussianMixture, Product
@@ -114,17 +117,17 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         if m is None or not float(m) > 0:
             raise InvalidParameterError("strongly-log-concave needs m > 0 (pass m=...).")
     if kind in ("log-concave", "strongly-log-concave"):
-        m = float(params.get("m", 0.0) or 0.0)
+        m = params.get("m", 0.0) or 0.0
         if not (math.isfinite(m) and m >= 0):
             raise InvalidParameterError(f"m must be a finite number >= 0, got {m!r}.")
         params = {**params, "m": m}
     if kind in ("smooth", "lipschitz-score"):
         L = params.get("L")
-        if L is None or not (math.isfinite(float(L)) and float(L) >= 0):
+        if L is None or not L >= 0:
             raise InvalidParameterError(f"{kind} needs a finite L >= 0 (pass L=...), got {L!r}.")
         params = {**params, "L": float(L)}
     if kind == "moments":
-        k = float(params.get("k", 2))
+        k = params.get("k", 2.0)
         if not (math.isfinite(k) and k >= 0):
             raise InvalidParameterError(f"k must be a finite number >= 0, got {k!r}.")
         params = {**params, "k": k}
@@ -144,10 +147,90 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
     return CheckResult(kind, out.status, out.evidence, out.detail, out.point, out.value)
 
 
+#: numeric options: name -> (integer?, lowest value, whether the lowest value itself is allowed)
+_NUMERIC = {
+    "m": (False, 0.0, True),
+    "L": (False, 0.0, True),
+    "k": (False, 0.0, True),
+    "beta": (False, 0.0, False),
+    "C": (False, 0.0, True),
+    "max_seconds": (False, 0.0, False),
+    "R": (False, 0.0, False),
+    "n_search": (True, 1, True),
+    "seed": (True, 0, True),
+    "max_boxes": (True, 1, True),
+}
+#: most random search points of the mixture search (each is a Hessian evaluation)
+MAX_SEARCH = 10**6
+
+
+def _validated_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword options with their numbers checked (finite reals / integers in range) and converted;
+    InvalidParameterError for anything else.  Non-numeric options (box, support, vars, ...) pass as given."""
+    out = dict(params)
+    for name, (integer, low, closed) in _NUMERIC.items():
+        v = out.get(name)
+        if v is None:
+            continue
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        kind = numbers.Integral if integer else numbers.Real
+        if isinstance(v, bool | np.bool_) or not isinstance(v, kind):
+            what = "an integer" if integer else "a real number"
+            raise InvalidParameterError(f"{name} must be {what}, got {type(v).__name__} {v!r:.60}.")
+        try:
+            f = int(v) if integer else float(v)
+        except OverflowError:
+            f = math.inf
+        if not (math.isfinite(f) and (f >= low if closed else f > low)) or (
+            name == "n_search" and f > MAX_SEARCH
+        ):
+            bound = f">= {low}" if closed else f"> {low}"
+            raise InvalidParameterError(f"{name} must be finite and {bound}, got {v!r:.60}.")
+        out[name] = f
+    names = out.get("vars")
+    if names is not None and not (
+        isinstance(names, list | tuple) and all(isinstance(v, str | sp.Symbol) for v in names)
+    ):
+        raise InvalidParameterError(f"vars must be a list of 2 or 3 variable names, got {names!r:.60}.")
+    if isinstance(out.get("support"), tuple | list) and not out["support"]:
+        out["support"] = None  # the real line (the default)
+    if "log" in out and not isinstance(out["log"], bool | np.bool_):
+        raise InvalidParameterError(f"log must be True or False, got {out['log']!r:.60}.")
+    box = out.get("box")
+    if isinstance(box, Mapping) and out.get("vars") is None:
+        raise InvalidParameterError(
+            f"box must be a pair (lo, hi) for a 1-D density; a mapping box {box!r:.60} needs vars=[...]."
+        )
+    if box is not None and not isinstance(box, Mapping):
+        try:
+            lo, hi = (float(b) for b in box)  # a 1-D box (lo, hi)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidParameterError(
+                f"box must be a pair (lo, hi) of real numbers, got {box!r:.60}."
+            ) from None
+        out["box"] = (lo, hi)
+    return out
+
+
 def _consistency(process: Any, params: Mapping[str, Any]) -> CheckResult:
     if not hasattr(process, "g_expr"):
         raise InvalidParameterError("the consistency check needs a LinearSDE (sgmverify.sde._processes).")
     kw = {k: v for k, v in params.items() if k not in ("m", "L", "k")}
+    allowed = set(inspect.signature(check_marginal_consistency).parameters) - {
+        "g",
+        "a",
+        "f",
+        "std",
+        "var",
+        "t",
+    }
+    allowed -= {"params"}  # the process's own parameters
+    unknown = sorted(set(kw) - allowed)
+    if unknown:
+        raise InvalidParameterError(
+            f"the consistency check takes the keywords {sorted(allowed)}; got {unknown}."
+        )
     r = check_process_consistency(process, **kw)
     if r.status == "unknown":
         ev = "unknown"

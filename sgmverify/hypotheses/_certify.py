@@ -61,9 +61,9 @@ import numpy as np
 import sympy as sp
 from mpmath import libmp
 
-from sgmverify.errors import ExpressionError, InvalidParameterError
-from sgmverify.symbolic import parse_expr
+from sgmverify.errors import ExpressionError
 
+from ._certify_input import check_options, parse_box, parse_inequality
 from ._intervals import MP_POINT, MPMATH, ZERO, Backend, Program, Undefined, flint_backend, mpf_max, mpf_min
 
 __all__ = ["Certificate", "certify"]
@@ -120,59 +120,6 @@ class Certificate:
     @property
     def dps(self) -> int:
         return libmp.prec_to_dps(self.precision)
-
-
-# ----------------------------------------------------------------------------- input handling
-_SENSES = {">=": (1, False), ">": (1, True), "<=": (-1, False), "<": (-1, True)}
-_RELS = {sp.GreaterThan: ">=", sp.StrictGreaterThan: ">", sp.LessThan: "<=", sp.StrictLessThan: "<"}
-
-
-def _parse_inequality(ineq: Any, local: Mapping[str, sp.Symbol]) -> tuple[sp.Expr, bool]:
-    """Return ``(f, strict)`` meaning ``f >= 0`` (or ``f > 0``)."""
-    if isinstance(ineq, tuple) and len(ineq) == 2 and ineq[1] in _SENSES:
-        sign, strict = _SENSES[ineq[1]]
-        return sign * parse_expr(ineq[0], local), strict
-    rel = parse_expr(ineq, local) if isinstance(ineq, str) else ineq
-    if isinstance(rel, sp.logic.boolalg.BooleanAtom):
-        raise ExpressionError(
-            f"sympy already evaluated the inequality to {rel}; pass (lhs - rhs, '>=') to have it certified."
-        )
-    if type(rel) in _RELS:
-        sign, strict = _SENSES[_RELS[type(rel)]]
-        return sign * (rel.lhs - rel.rhs), strict
-    if isinstance(rel, sp.Expr):
-        return rel, False
-    raise ExpressionError(
-        f"cannot read {ineq!r} as an inequality: give a sympy relational (Ge, Gt, Le, Lt), "
-        "a plain expression (meaning expr >= 0), or a tuple (expr, sense) with sense in '>=', '>', '<=', '<'."
-    )
-
-
-def _parse_box(box: Mapping[Any, Any]) -> tuple[list[str], list[tuple[sp.Expr, sp.Expr]]]:
-    if not isinstance(box, Mapping) or not box:
-        raise InvalidParameterError("the box is empty: give {variable: (lo, hi)} for every variable of f.")
-    names, bounds = [], []
-    for key, lohi in box.items():
-        name = key.name if isinstance(key, sp.Symbol) else str(key)
-        try:
-            lo, hi = (sp.sympify(v) for v in lohi)
-        except (TypeError, ValueError, sp.SympifyError) as exc:
-            raise InvalidParameterError(f"box entry {name}: expected (lo, hi), got {lohi!r}.") from exc
-        if name in names or not all(v.is_real and v.is_finite and not v.free_symbols for v in (lo, hi)):
-            raise InvalidParameterError(
-                f"box entry {name}: bounds ({lo}, {hi}) must be finite real numbers, one entry per variable."
-            )
-        if bool((hi - lo).evalf(50) < 0):
-            raise InvalidParameterError(f"box entry {name}: lower bound {lo} exceeds upper bound {hi}.")
-        if isinstance(key, sp.Symbol):
-            for test, ok in (("positive", lo > 0), ("nonnegative", lo >= 0), ("negative", hi < 0)):
-                if getattr(key, f"is_{test}") and not bool(ok):
-                    raise InvalidParameterError(
-                        f"symbol {name} is declared {test} but the box is [{lo}, {hi}]."
-                    )
-        names.append(name)
-        bounds.append((lo, hi))
-    return names, bounds
 
 
 # ----------------------------------------------------------------------------- branch and bound
@@ -376,15 +323,13 @@ def certify(
     'counterexample'
     """
     start = time.perf_counter()
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
-        raise InvalidParameterError(f"tol must be a finite number >= 0, got {tol!r}.")
-    if max_boxes < 1 or not max_seconds > 0 or prec < 20 or keep_boxes < 0 or n_random < 0:
-        raise InvalidParameterError(
-            "need max_boxes >= 1, max_seconds > 0, prec >= 20, keep_boxes, n_random >= 0."
-        )
-    names, exact = _parse_box(box)
+    check_options(
+        tol=tol, max_boxes=max_boxes, max_seconds=max_seconds, prec=prec, taylor_order=taylor_order,
+        n_random=n_random, seed=seed, keep_boxes=keep_boxes, backend=backend,
+    )  # fmt: skip
+    names, exact = parse_box(box)
     local = {n: sp.Symbol(n, real=True) for n in names}
-    f, strict = _parse_inequality(inequality, local)
+    f, strict = parse_inequality(inequality, local)
     extra = sorted(s.name for s in f.free_symbols if s.name not in local)
     if extra:
         raise ExpressionError(
@@ -414,6 +359,8 @@ def certify(
         min_lower, n_undefined, counter = None, 0, 0
         while True:
             for pt, hi in cands:
+                if time.perf_counter() - start > max_seconds:
+                    break
                 with contextlib.suppress(Undefined):
                     hi = search.point_upper(pt) if hi is None else hi
                     if search.fails(hi) and (found := search.confirm(pt)):

@@ -40,8 +40,8 @@ def _as_density(dist: Any, params: Mapping[str, Any]) -> _Dens:
         return _Dens(dist.expr, dist.variable, tuple(dist.support), float(dist.log_norm))
     if isinstance(dist, str | sp.Basic):
         V, x = parse_log_density(dist, params.get("var"), params.get("params"))
-        sup = validated_support(params.get("support") or (-math.inf, math.inf))
-        return _Dens(V, x, sup)
+        sup = params.get("support")  # (an empty support means the default, as before: see _validated_params)
+        return _Dens(V, x, validated_support((-math.inf, math.inf) if sup is None else sup))
     raise InvalidParameterError(
         f"cannot check assumptions of {type(dist).__name__}; pass a Gaussian, GaussianMixture, Density1D, "
         "Product, or a 1-D log-density expression."
@@ -329,10 +329,11 @@ def _density_nd(kind: str, dist: Any, params: Mapping[str, Any]) -> CheckResult:
         and {str(k): (float(v[0]), float(v[1])) for k, v in support.items()} == box
     )
     syms = [sp.Symbol(n, real=True) for n in names]
-    from sgmverify.symbolic import check_free_symbols, parse_expr
+    from sgmverify.expressions import parse_expression
+    from sgmverify.symbolic import check_free_symbols
 
-    values = param_values(params.get("params"))
-    V = parse_expr(dist, {n: s for n, s in zip(names, syms)})
+    values = param_values(params.get("params"))  # no eval; nan, oo, zoo refused
+    V = parse_expression(dist, dict(zip(names, syms)), auto_symbols=True, what="log-density")
     if not isinstance(V, sp.Expr):
         raise InvalidParameterError(f"the log-density must be a sympy expression, got {type(V).__name__}")
     V = V.xreplace({s: values[s.name] for s in V.free_symbols if s.name in values})

@@ -36,8 +36,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 from mpmath import iv, libmp
-from sympy.codegen.cfunctions import expm1 as _sp_expm1
-from sympy.codegen.cfunctions import log1p as _sp_log1p
+from sympy.codegen.cfunctions import expm1 as _sp_expm1, log1p as _sp_log1p
 
 from sgmverify.errors import ExpressionError, InvalidParameterError
 

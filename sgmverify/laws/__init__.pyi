@@ -2,88 +2,52 @@
 cusp; derivatives of log p_t.
 """
 
+from ._base import (
+    Distribution as Distribution,
+    as_float_array as as_float_array,
+    check_dense_size as check_dense_size,
+    check_sample_args as check_sample_args,
+    noise_coeffs as noise_coeffs,
+    real_scalar as real_scalar,
+)
 from ._density1d import (
     Density1D as Density1D,
-)
-from ._density1d import (
     NoisedDensity1D as NoisedDensity1D,
-)
-from ._density1d import (
     validated_support as validated_support,
 )
-from ._distributions import (
-    Distribution as Distribution,
-)
-from ._distributions import (
+from ._gaussian import (
     Gaussian as Gaussian,
 )
-from ._distributions import (
+from ._mixture import (
     GaussianMixture as GaussianMixture,
 )
-from ._distributions import (
+from ._mixture_derivatives import (
+    mixture_derivatives as mixture_derivatives,
+    mixture_fourth_derivative as mixture_fourth_derivative,
+)
+from ._product import (
     Product as Product,
-)
-from ._distributions import (
-    as_float_array as as_float_array,
-)
-from ._distributions import (
-    check_sample_args as check_sample_args,
-)
-from ._distributions import (
-    noise_coeffs as noise_coeffs,
 )
 from ._score_table import (
     NoisedScore1D as NoisedScore1D,
 )
 from ._scores import (
     Derivatives as Derivatives,
-)
-from ._scores import (
     Prior1D as Prior1D,
-)
-from ._scores import (
     gaussian_log_prob as gaussian_log_prob,
-)
-from ._scores import (
     gaussian_precision as gaussian_precision,
-)
-from ._scores import (
     gaussian_score as gaussian_score,
-)
-from ._scores import (
     log_density_derivative as log_density_derivative,
-)
-from ._scores import (
-    mixture_derivatives as mixture_derivatives,
-)
-from ._scores import (
-    mixture_fourth_derivative as mixture_fourth_derivative,
-)
-from ._scores import (
     noised_1d_derivative as noised_1d_derivative,
-)
-from ._scores import (
     noised_1d_derivatives as noised_1d_derivatives,
-)
-from ._scores import (
     posterior_window as posterior_window,
-)
-from ._scores import (
     working_dps as working_dps,
 )
 from ._singular import (
     Atoms as Atoms,
-)
-from ._singular import (
     HolderCusp as HolderCusp,
-)
-from ._singular import (
     NoisedLaw as NoisedLaw,
-)
-from ._singular import (
     UniformBox as UniformBox,
-)
-from ._singular import (
     UniformCircle as UniformCircle,
 )
 
@@ -103,6 +67,7 @@ __all__ = [
     "UniformBox",
     "UniformCircle",
     "as_float_array",
+    "check_dense_size",
     "check_sample_args",
     "gaussian_log_prob",
     "gaussian_precision",
@@ -114,6 +79,7 @@ __all__ = [
     "noised_1d_derivative",
     "noised_1d_derivatives",
     "posterior_window",
+    "real_scalar",
     "validated_support",
     "working_dps",
 ]

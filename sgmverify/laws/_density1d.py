@@ -6,7 +6,8 @@ samples from a tabulated inverse CDF.  Its derivatives come from sympy (almost e
 ``DiracDelta`` terms of kinks are dropped).  :meth:`Density1D.noised` returns :class:`NoisedDensity1D`,
 whose log-density and derivatives come from the posterior cumulants of :mod:`sgmverify.laws._scores`.
 
-Both classes are re-exported by :mod:`sgmverify.laws._distributions`.
+Both are public names of :mod:`sgmverify.laws`; the base class and the validation helpers are in
+:mod:`sgmverify.laws._base`.
 """
 
 from __future__ import annotations
@@ -14,17 +15,24 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from sgmverify.errors import ExpressionError, InvalidParameterError, ShapeError, TimeDomainError
+from sgmverify._timelimit import time_limited
+from sgmverify.errors import (
+    ExpressionError,
+    InvalidParameterError,
+    InvalidTypeError,
+    ShapeError,
+    TimeDomainError,
+)
 from sgmverify.symbolic import ae_diff, parse_log_density
 
-from ._distributions import Distribution, check_sample_args, noise_coeffs
+from ._base import Distribution, _real_array, check_sample_args, noise_coeffs, real_scalar
 from ._scores import Derivatives, Prior1D, noised_1d_derivative, noised_1d_derivatives
 
 __all__ = ["Density1D", "NoisedDensity1D", "validated_support"]
@@ -62,7 +70,10 @@ def _numpy_fn(expr: sp.Expr, x: sp.Symbol, nan_to: float | None = None):
     def f(z):
         z = np.asarray(z, dtype=float)
         with np.errstate(all="ignore"):
-            val = np.broadcast_to(np.asarray(fn(z), dtype=float), z.shape).copy()
+            try:
+                val = np.broadcast_to(np.asarray(fn(z), dtype=float), z.shape).copy()
+            except OverflowError:  # an exact constant beyond float64 (e.g. 10**400)
+                val = np.full(z.shape, np.inf)
         if nan_to is not None:
             val[np.isnan(val)] = nan_to
         return val
@@ -128,20 +139,73 @@ def _log_normaliser(logq, logq_mp, edges: list[float], shift: float) -> float:
                     lambda z: math.exp(float(logq(z)) - shift), lo, hi, epsabs=0.0, epsrel=1e-11
                 )
                 total, err = total + val, err + e
-        except integrate.IntegrationWarning:
+        except (integrate.IntegrationWarning, OverflowError):  # overflow: log q grows without bound
             total = math.nan
     if math.isfinite(total) and total > 0 and err <= 1e-9 * total:
         return shift + math.log(total)
     with mpmath.workdps(30):
-        val, e = mpmath.quad(
-            lambda z: mpmath.exp(logq_mp(z) - shift), [mpmath.mpf(p) for p in edges], error=True
-        )
+        try:
+            val, e = mpmath.quad(
+                lambda z: mpmath.exp(logq_mp(z) - shift), [mpmath.mpf(p) for p in edges], error=True
+            )
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise ExpressionError(
+                f"could not normalise the density ({exc!r}): exp(log q) is not integrable on the support, or "
+                "log q is not finite there; check the expression and the support"
+            ) from None
+        val, e = mpmath.mpmathify(val), mpmath.mpmathify(e)
+        if isinstance(val, mpmath.mpc):
+            val = val.real if val.imag == 0 else mpmath.nan
         if not (mpmath.isfinite(val) and val > 0 and e <= 1e-8 * val):
             raise ExpressionError(
                 f"could not normalise the density: integral of exp(log q) = {mpmath.nstr(val, 6)} "
                 f"(error {mpmath.nstr(e, 3)}); check that it is integrable on the support"
             )
         return shift + float(mpmath.log(val))
+
+
+def _singular_points(expr: sp.Expr, x: sp.Symbol, a: float, b: float) -> list[float]:
+    """Real points of [a, b] where sympy finds ``expr`` singular (poles, log singularities), within 2 s."""
+    try:
+        sing = time_limited(lambda: sp.singularities(expr, x, sp.Interval(a, b)), 2.0)
+        return sorted(float(p) for p in sing) if isinstance(sing, sp.FiniteSet) else []
+    except Exception:  # noqa: BLE001  (sympy raises many types; a failure only means "no candidates")
+        return []
+
+
+def _check_integrable(
+    logq, dlogq, support: tuple[float, float], scale: float, extra: Sequence[float], singular: Sequence[float]
+) -> None:
+    r"""ExpressionError where :math:`q = e^{\log q}` has a non-integrable singularity.
+
+    Candidates are the finite ends of the support, the points of the scan (kinks and breakpoints
+    included) where :math:`\log q = +\infty`, and the ``singular`` points sympy found.  Near such a point
+    c, :math:`q \sim |x - c|^\kappa` with the
+    local exponent :math:`\kappa = (x - c)\,(\log q)'(x)`, and :math:`\int |x - c|^\kappa` converges iff
+    :math:`\kappa > -1`; :math:`\kappa \le -1` at both :math:`|x - c| = 10^{-9}` and :math:`10^{-12}` times
+    the
+    bulk's scale (e.g. :math:`\log q = 1/x` at 0, :math:`\kappa = -1/x`) raises.
+    """
+    a, b = support
+    pts = _scan_points(a, b, extra)
+    with np.errstate(all="ignore"):
+        vals = logq(pts)
+    cands = [(c, side) for c, side in ((a, 1.0), (b, -1.0)) if math.isfinite(c)]
+    inner = [*pts[(vals == np.inf) & (pts > a) & (pts < b)], *(c for c in singular if a < c < b)]
+    cands += [(float(c), side) for c in inner for side in (1.0, -1.0)]
+    width = min(scale, b - a)
+    for c, side in cands:
+        kappas = []
+        for rel in (1e-9, 1e-12):
+            delta = side * rel * width
+            with np.errstate(all="ignore"):
+                kappas.append(float(delta * dlogq(np.array(c + delta))))
+        if all(k <= -1.0 for k in kappas):  # NaN (undefined there) decides nothing
+            raise ExpressionError(
+                f"exp(log-density) is not integrable near x = {c:g}: it behaves like |x - {c:g}|^kappa with "
+                f"kappa = {kappas[-1]:.3g} <= -1 there (the log-density is not finite on the support); "
+                "restrict the support away from that point or fix the expression"
+            )
 
 
 def smooth_ends(dlogq, support: tuple[float, float], scale: float) -> bool:
@@ -210,18 +274,30 @@ class Density1D(Distribution):
     def __init__(
         self, logdensity_expr, support, variable=None, params=None, breakpoints: Sequence[float] = ()
     ):
+        if params is not None and not isinstance(params, Mapping):
+            raise InvalidTypeError(
+                f"params must be a mapping of symbol name -> number (e.g. {{'mu': 1.5}}), got "
+                f"{type(params).__name__}"
+            )
         self.expr, self.variable = parse_log_density(logdensity_expr, variable, params)
         self.support = validated_support(support)
+        breakpoints = _real_array(breakpoints, "breakpoints").ravel()
+        if not np.all(np.isfinite(breakpoints)):
+            raise InvalidParameterError(f"breakpoints must be finite numbers, got {breakpoints.tolist()}")
         x = self.variable
         exprs = [self.expr]
         for _ in range(4):
             exprs.append(ae_diff(exprs[-1], x))
         self._fns = [_numpy_fn(exprs[0], x, nan_to=-np.inf)] + [_numpy_fn(e, x) for e in exprs[1:]]
         self._logq_mp = sp.lambdify(x, self.expr, modules="mpmath")
-        extra = sorted(set(kinks(self.expr, x)) | {float(p) for p in breakpoints})
         a, b = self.support
+        # kinks and breakpoints outside the support play no part (they would stretch the bulk beyond it)
+        extra = sorted(p for p in set(kinks(self.expr, x)) | {float(p) for p in breakpoints} if a <= p <= b)
         logq = self._fns[0]
         _, mode, scale, lo, hi = _bulk(logq, _scan_points(a, b, extra), self.support)
+        _check_integrable(
+            logq, self._fns[1], self.support, scale, extra, _singular_points(self.expr, x, a, b)
+        )
         shift, mode, scale, lo, hi = _bulk(
             logq, np.union1d(_sinh_grid(mode, scale, lo, hi, 4097), extra), self.support
         )
@@ -231,6 +307,11 @@ class Density1D(Distribution):
         ]
         edges = [a, *sorted(set(inner)), b]
         self.log_norm = _log_normaliser(logq, self._logq_mp, edges, shift)
+        if not math.isfinite(self.log_norm):
+            raise ExpressionError(
+                f"the normalising constant of exp({self.expr}) on {self.support} is beyond float64 "
+                f"(log Z = {self.log_norm}); rescale the expression or restrict the support"
+            )
         bulk_grid = np.union1d(_sinh_grid(mode, scale, lo, hi, 257), [p for p in extra if a <= p <= b])
         self._prior = Prior1D(
             logq=logq,
@@ -272,7 +353,7 @@ class Density1D(Distribution):
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` draws, shape (n, 1), from the inverse-CDF table (see Notes)."""
-        n = check_sample_args(n, rng)
+        n = check_sample_args(n, rng, 1)
         if self._table is None:
             lo, hi = self._bulk_range
             edges = _sinh_grid(self.mode, self._scale, lo, hi, SAMPLE_CELLS + 1)
@@ -350,10 +431,15 @@ class NoisedDensity1D(Distribution):
 
 
 def validated_support(support) -> tuple[float, float]:
+    if isinstance(support, str | bytes | dict) or support is None:
+        raise InvalidTypeError(f"support must be a pair of numbers (a, b), got {type(support).__name__}")
     try:
-        a, b = (float(s) for s in support)
-    except (TypeError, ValueError):
+        ends = list(support)
+    except TypeError:
         raise ShapeError(f"support must be a pair (a, b), got {support!r}") from None
+    if len(ends) != 2:
+        raise ShapeError(f"support must be a pair (a, b), got {support!r}")
+    a, b = (real_scalar(s, "each end of the support") for s in ends)
     if math.isnan(a) or math.isnan(b):
         raise InvalidParameterError(f"support {support!r} contains NaN")
     if not a < b:

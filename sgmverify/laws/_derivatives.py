@@ -6,7 +6,7 @@ Each law has a vectorised float64 routine returning ``(value, cond)``, where ``c
 amplification (the relative error of the value is at most about ``cond * eps``), and an mpmath routine for one
 point, run at the working precision of the caller (``mpmath.workdps``), returning ``(value, cond)`` with the
 same meaning.  :class:`sgmverify.laws.NoisedLaw` keeps the float64 value where ``cond * eps`` is small and
-recomputes the other points in mpmath with enough digits (Stéphanovitch digest, §6 item 13).
+recomputes the other points in mpmath with enough digits (docs/papers/stephanovitch_2025.md §6 item 13).
 
 The one-dimensional laws share one step: if :math:`p_t(x) \propto f(x)` and :math:`R_j = f^{(j)}/f`, then
 :math:`(\log f)^{(k)}` is the k-th cumulant written in the moments :math:`R_j`

@@ -1,11 +1,9 @@
 r"""Log-densities of the laws :math:`p_t` and their derivatives.
 
 Two families of formulas live here, as plain functions on arrays (the classes of
-:mod:`sgmverify.laws._distributions` call them):
+:mod:`sgmverify.laws._gaussian` and :mod:`sgmverify.laws._density1d` call them):
 
-* closed forms for a Gaussian and for a Gaussian mixture (responsibilities by log-sum-exp), up to the
-  third derivative of :math:`\log p` (:func:`mixture_derivatives`) and the fourth
-  (:func:`mixture_fourth_derivative`);
+* closed forms for a Gaussian (those of a Gaussian mixture are in :mod:`sgmverify.laws._mixture_derivatives`);
 * the posterior-cumulant (Tweedie) path for a general 1-D data density :math:`q` noised by
   :math:`X_t = m X_0 + \sigma Z`, with :math:`v = \sigma^2`:
 
@@ -43,7 +41,6 @@ from typing import NamedTuple
 import mpmath
 import numpy as np
 from scipy.integrate import quad_vec
-from scipy.special import logsumexp
 
 from sgmverify.errors import InvalidParameterError
 
@@ -53,7 +50,6 @@ __all__ = [
     "gaussian_log_prob",
     "gaussian_precision",
     "gaussian_score",
-    "mixture_derivatives",
     "noised_1d_derivatives",
     "posterior_window",
     "working_dps",
@@ -108,73 +104,6 @@ def gaussian_score(x: np.ndarray, mean: np.ndarray, eigvals: np.ndarray, eigvecs
 def gaussian_precision(eigvals: np.ndarray, eigvecs: np.ndarray) -> np.ndarray:
     r"""Precision matrix :math:`\Sigma^{-1} = V \Lambda^{-1} V^\top` (batched over leading axes)."""
     return (eigvecs / eigvals[..., None, :]) @ np.swapaxes(eigvecs, -1, -2)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Gaussian mixtures
-# ---------------------------------------------------------------------------------------------------
-
-
-def mixture_derivatives(
-    x: np.ndarray,
-    log_weights: np.ndarray,
-    means: np.ndarray,
-    eigvals: np.ndarray,
-    eigvecs: np.ndarray,
-    order: int = 1,
-) -> Derivatives:
-    r"""Log-density of a Gaussian mixture and its derivatives up to ``order`` (0 to 3).
-
-    With component log-densities :math:`\ell_k(x) = \log w_k + \log N(x; \mu_k, \Sigma_k)`, component
-    scores :math:`g_k = -P_k (x - \mu_k)`, :math:`P_k = \Sigma_k^{-1}`, and responsibilities
-    :math:`r_k = \exp(\ell_k - \operatorname{logsumexp}_j \ell_j)`:
-
-    .. math::
-
-        \log p = \operatorname{logsumexp}_k \ell_k, \qquad s = \sum_k r_k g_k, \qquad
-        \nabla s = -\sum_k r_k P_k + \sum_k r_k \delta_k \delta_k^\top, \quad \delta_k = g_k - s,
-
-        \partial_a \partial_b \partial_c \log p = -\sum_k r_k \big(P_{k,ab}\,\delta_{k,c}
-        + P_{k,ac}\,\delta_{k,b} + P_{k,bc}\,\delta_{k,a}\big)
-        + \sum_k r_k\, \delta_{k,a}\delta_{k,b}\delta_{k,c}.
-
-    These are the cumulant identities of :math:`\log \sum_k e^{\ell_k}`: the third derivative is the
-    sum of the three covariances :math:`\mathrm{Cov}_r(\partial^2 \ell, \partial \ell)` and the third
-    cumulant of :math:`\partial \ell` under :math:`r`.  The responsibilities never overflow, so points many
-    standard deviations out give finite values.
-
-    Parameters
-    ----------
-    x : (n, d) array
-    log_weights : (K,) array, ``-inf`` allowed for zero weights
-    means : (K, d) array
-    eigvals, eigvecs : (K, d) and (K, d, d) arrays, the eigendecompositions of the (positive-definite)
-        component covariances.
-    order : int
-        0: log-density only; 1: + score; 2: + Jacobian of the score; 3: + third derivatives.
-    """
-    d = means.shape[1]
-    y = np.einsum("nkd,kde->nke", x[:, None, :] - means[None], eigvecs)
-    logdets = np.sum(np.log(eigvals), axis=1)
-    comp = log_weights[None, :] - 0.5 * (np.sum(y * y / eigvals[None], axis=2) + logdets[None] + d * LOG_2PI)
-    log_p = logsumexp(comp, axis=1)
-    if order == 0:
-        return Derivatives(log_p)
-    resp = np.exp(comp - log_p[:, None])
-    g = -np.einsum("nke,kde->nkd", y / eigvals[None], eigvecs)
-    score = np.einsum("nk,nkd->nd", resp, g)
-    if order == 1:
-        return Derivatives(log_p, score)
-    prec = gaussian_precision(eigvals, eigvecs)
-    delta = g - score[:, None, :]
-    jac = -np.einsum("nk,kab->nab", resp, prec) + np.einsum("nk,nka,nkb->nab", resp, delta, delta)
-    if order == 2:
-        return Derivatives(log_p, score, jac)
-    hess = np.einsum("nk,nka,nkb,nkc->nabc", resp, delta, delta, delta)
-    hess -= np.einsum("nk,kab,nkc->nabc", resp, prec, delta)
-    hess -= np.einsum("nk,kac,nkb->nabc", resp, prec, delta)
-    hess -= np.einsum("nk,kbc,nka->nabc", resp, prec, delta)
-    return Derivatives(log_p, score, jac, hess)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -457,44 +386,3 @@ def log_density_derivative(law, x, k: int) -> np.ndarray:
             "(e.g. data.noised(process, t))"
         )
     return method(x, k)
-
-
-def mixture_fourth_derivative(
-    x: np.ndarray, log_weights: np.ndarray, means: np.ndarray, eigvals: np.ndarray, eigvecs: np.ndarray
-) -> np.ndarray:
-    r"""Fourth derivatives :math:`\partial_a\partial_b\partial_c\partial_d \log p` of a Gaussian mixture,
-    (n, d, d, d, d).
-
-    With the notation of :func:`mixture_derivatives` (responsibilities :math:`r_k`, centred component
-    scores :math:`\delta_k = g_k - s`, precisions :math:`P_k`), :math:`\log p(x + h) - \log p(x) - s\cdot h
-    = \log \mathbb E_r[\exp(\delta\cdot h - \tfrac12 h^\top P h)]` exactly (each component log-density is
-    quadratic), and :math:`\mathbb E_r \delta = 0`.  Expanding to fourth order,
-
-    .. math::
-
-        \partial^4_{abcd} \log p = \mathbb E_r\big[\delta_a\delta_b\delta_c\delta_d
-        - \textstyle\sum_{6} P_{ab}\delta_c\delta_d + \sum_{3} P_{ab}P_{cd}\big]
-        - \textstyle\sum_3 J_{ab} J_{cd},
-
-    where :math:`\sum_6` runs over the six ways to split :math:`\{a,b,c,d\}` into an ordered pair for
-    :math:`P` and the remaining pair, :math:`\sum_3` over the three pairings, and :math:`J = \nabla^2\log p
-    = \mathbb E_r[\delta\delta^\top - P]`.  Float64 throughout (no :math:`1/v` cancellation: the noised
-    precisions :math:`(m^2\Sigma_k + v I)^{-1}` are exact).
-    """
-    d = means.shape[1]
-    y = np.einsum("nkd,kde->nke", x[:, None, :] - means[None], eigvecs)
-    logdets = np.sum(np.log(eigvals), axis=1)
-    comp = log_weights[None, :] - 0.5 * (np.sum(y * y / eigvals[None], axis=2) + logdets[None] + d * LOG_2PI)
-    resp = np.exp(comp - logsumexp(comp, axis=1)[:, None])
-    g = -np.einsum("nke,kde->nkd", y / eigvals[None], eigvecs)
-    dl = g - np.einsum("nk,nkd->nd", resp, g)[:, None, :]
-    prec = gaussian_precision(eigvals, eigvecs)
-    jac = -np.einsum("nk,kab->nab", resp, prec) + np.einsum("nk,nka,nkb->nab", resp, dl, dl)
-    out = np.einsum("nk,nka,nkb,nkc,nkd->nabcd", resp, dl, dl, dl, dl)
-    for p in ("ab", "ac", "ad", "bc", "bd", "cd"):
-        q = "".join(c for c in "abcd" if c not in p)
-        out -= np.einsum(f"nk,k{p},nk{q[0]},nk{q[1]}->nabcd", resp, prec, dl, dl)
-    for p, q in (("ab", "cd"), ("ac", "bd"), ("ad", "bc")):
-        out += np.einsum(f"nk,k{p},k{q}->nabcd", resp, prec, prec)
-        out -= np.einsum(f"n{p},n{q}->nabcd", jac, jac)
-    return out

@@ -4,65 +4,29 @@ on grids.
 
 from ._density import (
     grid_interpolator as grid_interpolator,
-)
-from ._density import (
     grid_l1 as grid_l1,
-)
-from ._density import (
     grid_l2 as grid_l2,
-)
-from ._density import (
     grid_norm_l2_squared as grid_norm_l2_squared,
-)
-from ._density import (
     grid_tv as grid_tv,
-)
-from ._density import (
     l2_particles as l2_particles,
-)
-from ._density import (
     l2_squared_particles as l2_squared_particles,
-)
-from ._density import (
     sliced_w1 as sliced_w1,
-)
-from ._density import (
     w1_grid_1d as w1_grid_1d,
-)
-from ._density import (
     w1_grid_2d as w1_grid_2d,
-)
-from ._density import (
     w1_samples_1d as w1_samples_1d,
-)
-from ._density import (
     w1_samples_grid_1d as w1_samples_grid_1d,
-)
-from ._density import (
     w1_samples_grid_2d as w1_samples_grid_2d,
 )
 from ._empirical import (
     sliced_w2 as sliced_w2,
-)
-from ._empirical import (
     w2_1d_quantile as w2_1d_quantile,
-)
-from ._empirical import (
     w2_empirical as w2_empirical,
 )
 from ._gaussian import (
     kl_gaussian as kl_gaussian,
-)
-from ._gaussian import (
     w2_gaussian as w2_gaussian,
-)
-from ._gaussian import (
     w2_gaussian_commuting as w2_gaussian_commuting,
-)
-from ._gaussian import (
     w2_squared_gaussian as w2_squared_gaussian,
-)
-from ._gaussian import (
     w2_squared_gaussian_commuting as w2_squared_gaussian_commuting,
 )
 

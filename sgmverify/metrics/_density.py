@@ -1,8 +1,8 @@
 r"""Density-level distances: L² from particles without density estimation, grid L¹/L²/TV, and W1.
 
 Particles (from :func:`sgmverify.pde.transport_density`) carry the exact log-density
-:math:`\log\hat q` of the law they are drawn from; then (Elamvazhuthi–Oymak–Pasqualetti reference digest §6,
-"Tips for the ODE side")
+:math:`\log\hat q` of the law they are drawn from; then (Elamvazhuthi–Oymak–Pasqualetti notes,
+``docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md`` §6, "Tips for the ODE side")
 
 .. math::
     \|\hat q - q\|_2^2 = \int \hat q^2 - 2\hat q q + q^2
@@ -12,7 +12,8 @@ a plain Monte Carlo mean with a Student-t interval (:func:`sgmverify.estimates.m
 bandwidth.  Gridded densities (cell values on a :class:`~sgmverify.pde.Grid1D` / ``Grid2D``) are
 compared by the midpoint rule (:func:`grid_l2`, :func:`grid_l1`, :func:`grid_tv`).
 
-In 1-D, :math:`W_1 = \int|F - G|\,dx` (digest §2.4) is computed *exactly* for piecewise-constant grid
+In 1-D, :math:`W_1 = \int|F - G|\,dx` (docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md §2.4) is
+computed *exactly* for piecewise-constant grid
 densities (piecewise-linear CDFs) and empirical step CDFs (:func:`w1_grid_1d`, :func:`w1_samples_grid_1d`,
 :func:`w1_samples_1d`).  In 2-D, :func:`w1_grid_2d` / :func:`w1_samples_grid_2d` solve the exact transport
 problem with POT (cell masses at cell centres), and :func:`sliced_w1` averages exact 1-D W1 over random
@@ -32,6 +33,17 @@ from sgmverify.errors import InvalidParameterError, ShapeError
 from sgmverify.estimates import Estimate, mean_ci
 from sgmverify.pde import Grid1D, Grid2D
 
+from ._checks import (
+    as_rng,
+    check_count,
+    check_dense,
+    check_level,
+    finite_array,
+    finite_result,
+    real_array,
+    real_number,
+)
+
 __all__ = [
     "grid_interpolator",
     "grid_l1",
@@ -49,11 +61,7 @@ __all__ = [
 ]
 
 
-def _finite(a: object, name: str) -> np.ndarray:
-    arr = np.asarray(a, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise InvalidParameterError(f"{name} contains NaN or inf; pass finite values.")
-    return arr
+_finite = finite_array
 
 
 def _on_grid(grid: Grid1D | Grid2D, rho: object, name: str) -> np.ndarray:
@@ -95,7 +103,8 @@ def l2_squared_particles(
         If some :math:`\log\hat q > 700` the density overflows float64 (the flow forms an atom): the result
         is ``+inf`` with ``extra["overflow"] = True``.
     """
-    lq = np.asarray(logq_hat, dtype=float)
+    level = check_level(level)
+    lq = real_array(logq_hat, "logq_hat")
     q = _finite(q_values, "q_values")
     if lq.ndim != 1 or q.shape != lq.shape:
         raise ShapeError(f"logq_hat and q_values must both have shape (n,), got {lq.shape} and {q.shape}.")
@@ -103,7 +112,7 @@ def l2_squared_particles(
         raise InvalidParameterError("logq_hat contains NaN or +inf; the transported density must be finite.")
     if np.any(q < 0):
         raise InvalidParameterError("q_values has negative entries; a density must be >= 0.")
-    qn = float(q_norm_squared)
+    qn = real_number(q_norm_squared, "q_norm_squared")
     if not (math.isfinite(qn) and qn >= 0):
         raise InvalidParameterError(f"q_norm_squared must be finite and >= 0, got {q_norm_squared!r}.")
     if lq.size and np.max(lq) > 700:  # q̂ > 1e304 at a particle: the flow concentrates into an atom
@@ -181,19 +190,22 @@ def grid_interpolator(grid: Grid1D | Grid2D, rho: object) -> Callable[[np.ndarra
 def grid_norm_l2_squared(grid: Grid1D | Grid2D, p: object) -> float:
     r""":math:`\|p\|_2^2 \approx \sum_i p_i^2 |\text{cell}|`."""
     a = _on_grid(grid, p, "p")
-    return float(np.sum(a * a) * grid.cell_volume)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(float(np.sum(a * a) * grid.cell_volume), "the squared L2 norm")
 
 
 def grid_l2(grid: Grid1D | Grid2D, p: object, q: object) -> float:
     r""":math:`\|p - q\|_2 \approx (\sum_i (p_i - q_i)^2 |\text{cell}|)^{1/2}`."""
     a, b = _on_grid(grid, p, "p"), _on_grid(grid, q, "q")
-    return float(np.sqrt(np.sum((a - b) ** 2) * grid.cell_volume))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(float(np.sqrt(np.sum((a - b) ** 2) * grid.cell_volume)), "the L2 distance")
 
 
 def grid_l1(grid: Grid1D | Grid2D, p: object, q: object) -> float:
     r""":math:`\|p - q\|_1 \approx \sum_i |p_i - q_i|\,|\text{cell}|`."""
     a, b = _on_grid(grid, p, "p"), _on_grid(grid, q, "q")
-    return float(np.sum(np.abs(a - b)) * grid.cell_volume)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(float(np.sum(np.abs(a - b)) * grid.cell_volume), "the L1 distance")
 
 
 def grid_tv(grid: Grid1D | Grid2D, p: object, q: object) -> float:
@@ -215,10 +227,16 @@ def _abs_linear_integral(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> float:
 
 def _masses_1d(grid: Grid1D, rho: np.ndarray, normalize: bool, mass_atol: float, name: str) -> np.ndarray:
     """CDF at the edges; checks the total mass is 1 (or rescales when ``normalize``)."""
+    if not isinstance(normalize, bool | np.bool_):
+        raise InvalidParameterError(f"normalize must be True or False, got {normalize!r:.60}.")
+    mass_atol = real_number(mass_atol, "mass_atol")
+    if not (math.isfinite(mass_atol) and mass_atol >= 0):
+        raise InvalidParameterError(f"mass_atol must be finite and >= 0, got {mass_atol}.")
     if np.any(rho < 0):
         raise InvalidParameterError(f"{name} has negative values; W1 needs non-negative densities.")
-    cdf = np.concatenate([[0.0], np.cumsum(rho) * grid.dx])
-    m = cdf[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        cdf = np.concatenate([[0.0], np.cumsum(rho) * grid.dx])
+    m = finite_result(float(cdf[-1]), f"the mass of {name}")
     if normalize:
         if m <= 0:
             raise InvalidParameterError(f"{name} has zero mass.")
@@ -248,7 +266,9 @@ def _weights(w: object | None, n: int, name: str) -> np.ndarray:
     if w is None:
         return np.full(n, 1.0 / n)
     arr = _finite(w, name)
-    if arr.shape != (n,) or np.any(arr < 0) or arr.sum() <= 0:
+    with np.errstate(over="ignore"):
+        total = float(arr.sum()) if arr.shape == (n,) else 0.0
+    if arr.shape != (n,) or np.any(arr < 0) or not 0 < total < math.inf:
         raise InvalidParameterError(f"{name} must be {n} non-negative numbers with a positive sum.")
     return arr / arr.sum()
 
@@ -287,7 +307,8 @@ def w1_samples_grid_1d(
     b = np.union1d(xs, grid.edges)
     f = np.concatenate([[0.0], cw])[np.searchsorted(xs, b[:-1], side="right")]
     g = np.interp(b, grid.edges, ge)
-    return _abs_linear_integral(f - g[:-1], f - g[1:], np.diff(b))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(_abs_linear_integral(f - g[:-1], f - g[1:], np.diff(b)), "W1")
 
 
 def w1_samples_1d(
@@ -301,7 +322,8 @@ def w1_samples_1d(
     b = np.union1d(xs, ys)
     fx = np.concatenate([[0.0], cx])[np.searchsorted(xs, b[:-1], side="right")]
     fy = np.concatenate([[0.0], cy])[np.searchsorted(ys, b[:-1], side="right")]
-    return float(np.sum(np.abs(fx - fy) * np.diff(b)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(float(np.sum(np.abs(fx - fy) * np.diff(b))), "W1")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -310,9 +332,14 @@ def w1_samples_1d(
 
 def _grid_atoms(grid: Grid2D, rho: object, name: str, tiny: float) -> tuple[np.ndarray, np.ndarray]:
     r = _on_grid(grid, rho, name)
+    tiny = real_number(tiny, "tiny")
+    if not (math.isfinite(tiny) and 0 <= tiny < 1):
+        raise InvalidParameterError(f"tiny must lie in [0, 1), got {tiny}.")
     if np.any(r < 0):
         raise InvalidParameterError(f"{name} has negative values; W1 needs non-negative densities.")
-    mass = (r * grid.cell_volume).ravel()
+    with np.errstate(over="ignore"):
+        mass = (r * grid.cell_volume).ravel()
+    finite_result(float(np.sum(mass)), f"the mass of {name}")
     if not mass.max() > 0:
         raise InvalidParameterError(f"{name} has zero mass; W1 compares probability measures.")
     pts = np.stack([grid.X.ravel(), grid.Y.ravel()], axis=1)
@@ -321,6 +348,7 @@ def _grid_atoms(grid: Grid2D, rho: object, name: str, tiny: float) -> tuple[np.n
 
 
 def _emd_w1(pa: np.ndarray, ma: np.ndarray, pb: np.ndarray, mb: np.ndarray, max_pairs: int) -> float:
+    max_pairs = check_count(max_pairs, "max_pairs")
     if pa.shape[0] * pb.shape[0] > max_pairs:
         raise InvalidParameterError(
             f"exact transport between {pa.shape[0]} and {pb.shape[0]} atoms exceeds max_pairs={max_pairs}; "
@@ -377,14 +405,14 @@ def sliced_w1(
     xs, ys = _finite(x, "x"), _finite(y, "y")
     if xs.ndim != 2 or ys.ndim != 2 or xs.shape[1] != ys.shape[1]:
         raise ShapeError(f"x and y must have shapes (n, d) and (m, d), got {xs.shape} and {ys.shape}.")
-    if isinstance(n_projections, bool) or not isinstance(n_projections, int) or n_projections < 1:
-        raise InvalidParameterError(f"n_projections must be a positive integer, got {n_projections!r}.")
-    if rng is None:
-        raise InvalidParameterError(
-            "sliced_w1 draws random directions: pass rng (a Generator or an int seed)."
-        )
-    gen = np.random.default_rng(rng)
+    n_projections = check_count(n_projections, "n_projections")
+    check_dense(
+        (xs.shape[0] + ys.shape[0] + xs.shape[1]) * float(n_projections), f"{n_projections} projections"
+    )
+    gen = as_rng(rng, "sliced_w1's choice of random directions")
     z = gen.standard_normal((xs.shape[1], n_projections))
     z /= np.linalg.norm(z, axis=0)
-    vals = [w1_samples_1d(xs @ z[:, k], ys @ z[:, k], weights_x, weights_y) for k in range(n_projections)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        px, py = xs @ z, ys @ z
+    vals = [w1_samples_1d(px[:, k], py[:, k], weights_x, weights_y) for k in range(n_projections)]
     return float(np.mean(vals))

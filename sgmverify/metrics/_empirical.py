@@ -28,6 +28,7 @@ import ot
 from sgmverify.errors import InvalidParameterError, ShapeError
 from sgmverify.estimates import Estimate, bootstrap_ci
 
+from ._checks import as_rng, check_count, check_dense, check_level, finite_result
 from ._gaussian import _finite_array
 
 __all__ = ["sliced_w2", "w2_1d_quantile", "w2_empirical"]
@@ -53,12 +54,7 @@ def _paired_samples(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def _as_rng(rng: np.random.Generator | int | None, what: str) -> np.random.Generator:
-    if rng is None:
-        raise InvalidParameterError(
-            f"{what} is random: pass rng (a numpy Generator or an integer seed) so the run is reproducible."
-        )
-    return np.random.default_rng(rng)
+_as_rng = as_rng
 
 
 def _quantile_coupling(n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -109,8 +105,9 @@ def w2_1d_quantile(x: object, y: object) -> float:
     xs, ys = _paired_samples(x, y)
     if xs.shape[1] != 1:
         raise ShapeError(f"w2_1d_quantile needs 1-D samples, got dimension {xs.shape[1]}; use w2_empirical.")
-    val = float(_w2_squared_sorted(np.sort(xs[:, 0]), np.sort(ys[:, 0])))
-    return math.sqrt(max(0.0, val))
+    with np.errstate(over="ignore", invalid="ignore"):
+        val = float(_w2_squared_sorted(np.sort(xs[:, 0]), np.sort(ys[:, 0])))
+    return math.sqrt(max(0.0, finite_result(val, "W2^2")))
 
 
 def _emd_w2_squared(xs: np.ndarray, ys: np.ndarray, num_itermax: int) -> float:
@@ -119,6 +116,8 @@ def _emd_w2_squared(xs: np.ndarray, ys: np.ndarray, num_itermax: int) -> float:
     # backend="scipy": cdist computes sum (x - y)^2 directly; the default expansion
     # |x|^2 + |y|^2 - 2 x.y cancels catastrophically for nearby points far from the origin.
     M = ot.dist(xs, ys, metric="sqeuclidean", backend="scipy")
+    if not np.all(np.isfinite(M)):
+        finite_result(math.inf, "the squared distance between two samples")
     cost, log = ot.emd2(a, b, M, numItermax=num_itermax, log=True)
     if log.get("warning"):
         warnings.warn(
@@ -180,12 +179,14 @@ def w2_empirical(
     """
     xs, ys = _paired_samples(x, y)
     n, m = xs.shape[0], ys.shape[0]
+    level = check_level(level)
+    n_boot = check_count(n_boot, "n_boot", minimum=0)
+    num_itermax = check_count(num_itermax, "num_itermax")
+    check_dense(float(n) * float(m), f"the {n} x {m} transport cost matrix")
     w2_sq = _emd_w2_squared(xs, ys, num_itermax)
     value = math.sqrt(w2_sq)
     extra = {"w2_squared": w2_sq, "n_x": n, "n_y": m, "dim": xs.shape[1]}
     bias_note = "; excludes the O(n^{-1/d}) bias of empirical W2"
-    if not 0 < level < 1:
-        raise InvalidParameterError(f"level must lie in (0, 1), got {level}.")
     if n_boot == 0:
         nan = float("nan")
         return Estimate(
@@ -255,12 +256,13 @@ def sliced_w2(
     elif d == 1:
         P = np.ones((1, 1))
     else:
-        if not (isinstance(n_projections, int | np.integer) and n_projections >= 1):
-            raise InvalidParameterError(f"n_projections must be a positive integer, got {n_projections!r}.")
+        n_projections = check_count(n_projections, "n_projections")
+        check_dense((xs.shape[0] + ys.shape[0] + d) * float(n_projections), f"{n_projections} projections")
         gen = _as_rng(rng, "sliced_w2's choice of directions")
         Z = gen.standard_normal((d, int(n_projections)))
         P = Z / np.linalg.norm(Z, axis=0)
-    px = np.sort(xs @ P, axis=0)
-    py = np.sort(ys @ P, axis=0)
-    per_direction = _w2_squared_sorted(px, py)
-    return math.sqrt(max(0.0, float(np.mean(per_direction))))
+    with np.errstate(over="ignore", invalid="ignore"):
+        px = np.sort(xs @ P, axis=0)
+        py = np.sort(ys @ P, axis=0)
+        val = float(np.mean(_w2_squared_sorted(px, py)))
+    return math.sqrt(max(0.0, finite_result(val, "SW2^2")))

@@ -35,6 +35,8 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError, NotPSDError, ShapeError
 
+from ._checks import finite_array, finite_result, real_number
+
 __all__ = [
     "kl_gaussian",
     "w2_gaussian",
@@ -52,11 +54,7 @@ PSD_RTOL = 1e-10
 # ----------------------------------------------------------------------------------------------------
 
 
-def _finite_array(a: object, name: str) -> np.ndarray:
-    arr = np.asarray(a, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise InvalidParameterError(f"{name} contains NaN or inf; pass finite values.")
-    return arr
+_finite_array = finite_array
 
 
 def _mean(m: object, name: str) -> np.ndarray:
@@ -100,9 +98,10 @@ def _same_dim(m1: np.ndarray, m2: np.ndarray) -> None:
         )
 
 
-def _check_rtol(rtol: float) -> None:
-    if not (math.isfinite(rtol) and 0 <= rtol < 1):
-        raise InvalidParameterError(f"rtol must lie in [0, 1), got {rtol}.")
+def _check_rtol(rtol: float, name: str = "rtol") -> None:
+    r = real_number(rtol, name)
+    if not (math.isfinite(r) and 0 <= r < 1):
+        raise InvalidParameterError(f"{name} must lie in [0, 1), got {rtol}.")
 
 
 def _psd_eigh(S: np.ndarray, name: str, rtol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,8 +113,11 @@ def _psd_eigh(S: np.ndarray, name: str, rtol: float) -> tuple[np.ndarray, np.nda
             f"covariance {name} is not symmetric: max|S - S.T| = {asym:.3g} (relative {asym / scale:.3g} "
             f"> rtol = {rtol:g}). If the asymmetry is round-off, symmetrise it first: S = (S + S.T) / 2."
         )
-    S = 0.5 * (S + S.T)
-    w, V = np.linalg.eigh(S)
+    S = 0.5 * S + 0.5 * S.T  # (no overflow near the float64 limit)
+    try:
+        w, V = np.linalg.eigh(S)
+    except np.linalg.LinAlgError:
+        raise InvalidParameterError(f"covariance {name} is too large for float64; rescale it.") from None
     tol = rtol * float(np.max(np.abs(w))) if w.size else 0.0
     if w.size and w[0] < -tol:
         raise NotPSDError(
@@ -192,19 +194,23 @@ def w2_squared_gaussian(m1: object, S1: object, m2: object, S2: object, *, rtol:
     m1, S1 = _mean_cov(m1, S1, "m1", "S1")
     m2, S2 = _mean_cov(m2, S2, "m2", "S2")
     _same_dim(m1, m2)
-    mean_part = float(np.sum((m1 - m2) ** 2))
-    S1, w1, V1 = _psd_eigh(S1, "S1", rtol)
-    S2, w2, V2 = _psd_eigh(S2, "S2", rtol)
-    if _is_diagonal(S1) and _is_diagonal(S2):
-        a = np.clip(np.diag(S1), 0.0, None)
-        b = np.clip(np.diag(S2), 0.0, None)
-        return mean_part + float(np.sum((np.sqrt(a) - np.sqrt(b)) ** 2))
-    A = _sqrtm_psd(w1, V1)
-    B = _sqrtm_psd(w2, V2)
-    P, _, Qt = np.linalg.svd(A @ B)
-    U = Qt.T @ P.T
-    bures_sq = float(np.sum((A - B @ U) ** 2))
-    return max(0.0, mean_part + bures_sq)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean_part = float(np.sum((m1 - m2) ** 2))
+        S1, w1, V1 = _psd_eigh(S1, "S1", rtol)
+        S2, w2, V2 = _psd_eigh(S2, "S2", rtol)
+        if _is_diagonal(S1) and _is_diagonal(S2):
+            a = np.clip(np.diag(S1), 0.0, None)
+            b = np.clip(np.diag(S2), 0.0, None)
+            return finite_result(mean_part + float(np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)), "W2^2")
+        A = _sqrtm_psd(w1, V1)
+        B = _sqrtm_psd(w2, V2)
+        try:
+            P, _, Qt = np.linalg.svd(A @ B)
+        except np.linalg.LinAlgError:  # non-finite entries: the covariances overflow float64
+            return finite_result(math.inf, "W2^2")
+        U = Qt.T @ P.T
+        bures_sq = float(np.sum((A - B @ U) ** 2))
+    return max(0.0, finite_result(mean_part + bures_sq, "W2^2"))
 
 
 def w2_gaussian(m1: object, S1: object, m2: object, S2: object, *, rtol: float = PSD_RTOL) -> float:
@@ -276,24 +282,30 @@ def w2_squared_gaussian_commuting(
         As in :func:`w2_squared_gaussian`.
     """
     _check_rtol(rtol)
+    commute_rtol = real_number(commute_rtol, "commute_rtol")
+    if not (math.isfinite(commute_rtol) and commute_rtol >= 0):
+        raise InvalidParameterError(f"commute_rtol must be finite and >= 0, got {commute_rtol}.")
     mean1, mean2 = _mean(m1, "m1"), _mean(m2, "m2")
     _same_dim(mean1, mean2)
     d = mean1.shape[0]
-    C1, R1 = _commuting_cov(S1, "S1", d, rtol)
-    C2, R2 = _commuting_cov(S2, "S2", d, rtol)
-    mean_part = float(np.sum((mean1 - mean2) ** 2))
-    if C1.ndim == 1 and C2.ndim == 1:
-        return mean_part + float(np.sum((R1 - R2) ** 2))
-    C1, R1 = (np.diag(C1), np.diag(R1)) if C1.ndim == 1 else (C1, R1)
-    C2, R2 = (np.diag(C2), np.diag(R2)) if C2.ndim == 1 else (C2, R2)
-    comm = float(np.linalg.norm(C1 @ C2 - C2 @ C1))
-    ref = float(np.linalg.norm(C1) * np.linalg.norm(C2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        C1, R1 = _commuting_cov(S1, "S1", d, rtol)
+        C2, R2 = _commuting_cov(S2, "S2", d, rtol)
+        mean_part = float(np.sum((mean1 - mean2) ** 2))
+        if C1.ndim == 1 and C2.ndim == 1:
+            return finite_result(mean_part + float(np.sum((R1 - R2) ** 2)), "W2^2")
+        C1, R1 = (np.diag(C1), np.diag(R1)) if C1.ndim == 1 else (C1, R1)
+        C2, R2 = (np.diag(C2), np.diag(R2)) if C2.ndim == 1 else (C2, R2)
+        comm = float(np.linalg.norm(C1 @ C2 - C2 @ C1))
+        ref = float(np.linalg.norm(C1) * np.linalg.norm(C2))
+    if not (math.isfinite(comm) and math.isfinite(ref)):
+        finite_result(math.inf, "the commutator of S1 and S2")
     if comm > commute_rtol * ref:
         raise InvalidParameterError(
             f"S1 and S2 do not commute (||S1 S2 - S2 S1||_F = {comm:.3g}, relative {comm / ref:.3g} > "
             f"commute_rtol = {commute_rtol:g}); use w2_squared_gaussian for general covariances."
         )
-    return mean_part + float(np.sum((R1 - R2) ** 2))
+    return finite_result(mean_part + float(np.sum((R1 - R2) ** 2)), "W2^2")
 
 
 def w2_gaussian_commuting(
@@ -355,12 +367,14 @@ def kl_gaussian(m1: object, S1: object, m2: object, S2: object, *, rtol: float =
     if sing1 or sing2:
         return math.inf
     d = m1.shape[0]
-    dm = m2 - m1
-    _, logdet1 = np.linalg.slogdet(S1)
-    _, logdet2 = np.linalg.slogdet(S2)
-    trace_term = float(np.trace(np.linalg.solve(S2, S1)))
-    maha = float(dm @ np.linalg.solve(S2, dm))
-    return max(0.0, 0.5 * (trace_term + maha - d + float(logdet2) - float(logdet1)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        dm = m2 - m1
+        _, logdet1 = np.linalg.slogdet(S1)
+        _, logdet2 = np.linalg.slogdet(S2)
+        trace_term = float(np.trace(np.linalg.solve(S2, S1)))
+        maha = float(dm @ np.linalg.solve(S2, dm))
+        kl = 0.5 * (trace_term + maha - d + float(logdet2) - float(logdet1))
+    return max(0.0, finite_result(kl, "KL"))
 
 
 # ----------------------------------------------------------------------------------------------------

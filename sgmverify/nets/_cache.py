@@ -1,7 +1,7 @@
 """On-disk cache of trained score networks and checkpoints of unfinished training runs.
 
 Files live in ``$SGMVERIFY_CACHE_DIR/networks`` (default ``~/.cache/sgmverify/networks``; the root is the
-one :mod:`sgmverify.sde._processes` uses for its derivations).  A file is one JSON header line followed by a
+one the derivation cache of :mod:`sgmverify.sde` uses).  A file is one JSON header line followed by a
 ``torch.save`` payload; the header records the payload's length and SHA-256 and the torch version that
 wrote it.  Writes are atomic (a temporary file in the same directory, then ``os.replace``), so a crash
 leaves either the old file or none.  On load, a short, corrupt or foreign file, or one written by another

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +32,22 @@ from typing import Any
 import numpy as np
 import torch
 
-from sgmverify.errors import InvalidParameterError, UnknownNameError
+from sgmverify.errors import (
+    InvalidParameterError,
+    InvalidTypeError,
+    ShapeError,
+    TimeDomainError,
+    UnknownNameError,
+)
 from sgmverify.estimates import Estimate
+from sgmverify.laws import as_float_array
 from sgmverify.theory import AssumptionResult
+
+from ._networks import TrainedScoreNetwork
+
+#: Most points of the cloud and most ascent steps / starts (beyond: hours of work or no memory).
+MAX_POINTS = 10**6
+MAX_ASCENT = 10**6
 
 __all__ = [
     "SLOPES",
@@ -224,19 +238,61 @@ def lipschitz_interval(
     The cloud is ``points``, or ``n`` draws of :math:`X_t` from ``data`` through ``process`` (default: the
     network's process).  ``data`` (optional) also gives the exact score's constant.
     """
+    if not isinstance(net, TrainedScoreNetwork):
+        raise InvalidTypeError(f"net must be a TrainedScoreNetwork, got {type(net).__name__} {net!r:.60}")
+    t = _time(net, t)
+    for name, v, low in (("n_starts", n_starts, 1), ("ascent_steps", ascent_steps, 0)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or not low <= v <= MAX_ASCENT:
+            raise InvalidParameterError(f"{name} must be an integer in [{low}, {MAX_ASCENT}], got {v!r:.60}.")
     process = process if process is not None else net.process
+    if data is not None and not (
+        callable(getattr(data, "sample", None)) and callable(getattr(data, "noised", None))
+    ):
+        raise InvalidTypeError(
+            f"data must be a data law of sgmverify.laws, got {type(data).__name__} {data!r:.60}"
+        )
     if points is None:
         if data is None:
             raise InvalidParameterError("pass points=, or data= to draw the cloud from p_t.")
+        from sgmverify.laws import noise_coeffs
+
         from ._score_error import noised_points
 
+        noise_coeffs(process, t)  # the process and t, checked
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 2 <= n <= MAX_POINTS:
+            raise InvalidParameterError(f"n must be an integer in [2, {MAX_POINTS}], got {n!r:.60}.")
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+                raise InvalidTypeError(
+                    f"rng must be a numpy Generator, an integer seed >= 0 or None, got {rng!r:.60}"
+                )
         gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         points = noised_points(data, process, t, n, gen)
+    points = as_float_array(points, "points")
+    if points.ndim != 2 or points.shape[0] < 1 or points.shape[1] != net.dim:
+        raise ShapeError(f"points must have shape (n, {net.dim}) with n >= 1, got {points.shape}.")
     lower, arg = lipschitz_lower(net, t, points, n_starts=n_starts, ascent_steps=ascent_steps)
     upper = lipschitz_upper(net, t)
     exact, kind = (None, "") if data is None else exact_score_lipschitz(data, process, t, points)
     extra = {"n_points": len(points), "consistent": lower <= upper}  # False would be a bug (lower > upper)
     return LipschitzInterval(float(t), lower, upper, exact, kind, arg, extra)
+
+
+def _time(net: Any, t: Any) -> float:
+    """``t`` as a float in (0, t_max) of the network's process; InvalidTypeError / TimeDomainError."""
+    if isinstance(t, np.ndarray) and t.ndim == 0:
+        t = t[()]
+    if isinstance(t, bool | np.bool_) or not isinstance(t, numbers.Real):
+        raise InvalidTypeError(f"t must be a real number, got {type(t).__name__} {t!r:.60}")
+    try:
+        tf = float(t)
+    except OverflowError:
+        tf = math.inf
+    if not (math.isfinite(tf) and 0 < tf < net.process.t_max):
+        raise TimeDomainError(
+            f"t = {t!r:.60} must lie in (0, {net.process.t_max}) (the score is singular at 0)."
+        )
+    return tf
 
 
 def lipschitz_profile(net: Any, times: Sequence[float], **kwargs: Any) -> list[LipschitzInterval]:

@@ -1,7 +1,7 @@
 r"""Score error of a learned score against the exact score of the noised data law.
 
-Three forms that convergence theorems assume (e.g. Gao–Nguyen–Zhu 2025 §2, "accurate score estimates"; the
-norm's form is not fixed there, see ``docs/papers/gao_nguyen_zhu.md`` §2):
+Three forms that convergence theorems assume (e.g. Gao–Nguyen–Zhu 2025, "accurate score estimates"; the
+norm's form is not fixed there, see ``docs/papers/gao_nguyen_zhu_2023.md`` §2):
 
 * per time, :math:`\varepsilon^2(t) = \mathbb E_{X\sim p_t}\|s_\theta(X,t) - \nabla\log p_t(X)\|^2`
   (:func:`score_error`), a Monte Carlo mean with a Student-t interval;

@@ -4,20 +4,14 @@ characteristics.
 
 from ._characteristics import (
     fd_divergence as fd_divergence,
-)
-from ._characteristics import (
     transport_density as transport_density,
 )
 from ._fokker_planck import (
     FPSolution as FPSolution,
-)
-from ._fokker_planck import (
     solve_fokker_planck as solve_fokker_planck,
 )
 from ._grids import (
     Grid1D as Grid1D,
-)
-from ._grids import (
     Grid2D as Grid2D,
 )
 

@@ -1,7 +1,7 @@
 r"""Density transport along characteristics: the continuity equation (D = 0) without a grid.
 
 For :math:`\partial_\tau q + \nabla\cdot(v\,q) = 0` (the law of the ODE :math:`\dot X = v(X, \tau)`, e.g. the
-probability-flow ODE, η = 0 of the η-family in the Elamvazhuthi–Oymak–Pasqualetti reference digest §2.2),
+probability-flow ODE, η = 0 of the η-family in ``docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md`` §2.2),
 particles move along characteristics and carry their log-density:
 
 .. math::
@@ -9,9 +9,11 @@ particles move along characteristics and carry their log-density:
     \frac{d}{d\tau}\log q_\tau(X_\tau) = -(\nabla\cdot v)(X_\tau, \tau),
 
 so :math:`\log q_{t_1}(X_{t_1}) = \log q_{t_0}(X_{t_0}) - \int_{t_0}^{t_1} \nabla\cdot v(X_s, s)\,ds`
-(digest §6, "Tips for the ODE side"; in 1-D :math:`q_{t_1} = q_{t_0}/J`).  No grid is involved, so there is
+(docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md §6, "Tips for the ODE side"; in 1-D
+:math:`q_{t_1} = q_{t_0}/J`).  No grid is involved, so there is
 no numerical diffusion: an upwind grid scheme would smear exactly the high-frequency structure under
-study.  The augmented ODE is integrated with fixed-step RK4 (default), Heun or Euler.
+study.  The augmented ODE is integrated with fixed-step RK4 (default), Heun or Euler: the engine's one
+Butcher tableau and step (:mod:`sgmverify._tableau`, re-exported by :mod:`sgmverify.samplers`).
 
 If the starting points are samples of :math:`q_{t_0}`, the end points are samples of :math:`q_{t_1}` and
 :math:`\exp(\text{logq}_1)` is the exact (up to the ODE error) density at them — the input that
@@ -20,23 +22,21 @@ If the starting points are samples of :math:`q_{t_0}`, the end points are sample
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable
 
 import numpy as np
 
+from sgmverify._tableau import EULER, HEUN, RK4, rk_step
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
+
+from ._checks import finite_real, real_array
 
 __all__ = ["fd_divergence", "transport_density"]
 
-_METHODS = {
-    "euler": ((), (1.0,)),
-    "heun": (((1.0,),), (0.5, 0.5)),
-    "rk4": (((0.5,), (0.0, 0.5), (0.0, 0.0, 1.0)), (1 / 6, 1 / 3, 1 / 3, 1 / 6)),
-}
-_NODES = {"euler": (0.0,), "heun": (0.0, 1.0), "rk4": (0.0, 0.5, 0.5, 1.0)}
-ORDER = {"euler": 1, "heun": 2, "rk4": 4}
+_METHODS = {"euler": EULER, "heun": HEUN, "rk4": RK4}
+#: Order each method declares (its Butcher tableau's).
+ORDER = {name: tab.order for name, tab in _METHODS.items()}
 
 
 def fd_divergence(velocity: Callable, h: float = 1e-5) -> Callable:
@@ -64,7 +64,7 @@ def fd_divergence(velocity: Callable, h: float = 1e-5) -> Callable:
 
 
 def _eval(fn: Callable, x: np.ndarray, t: float, shape: tuple[int, ...], what: str) -> np.ndarray:
-    arr = np.asarray(fn(x, t), dtype=float)
+    arr = real_array(fn(x, t), f"{what} at τ={t:g}")
     if arr.shape != shape:
         raise ShapeError(f"{what} at τ={t:g} returned shape {arr.shape}; it must return shape {shape}.")
     if not np.all(np.isfinite(arr)):
@@ -110,30 +110,30 @@ def transport_density(
     logq1 : ndarray, shape (n,)
         :math:`\log q_{t_1}(x_1) = \log q_{t_0}(x_0) - \int_{t_0}^{t_1}\nabla\cdot v\,d\tau`.
     """
-    if method not in _METHODS:
-        raise InvalidParameterError(f"method must be one of {sorted(_METHODS)}, got {method!r}.")
-    squeeze = np.ndim(x0) == 1
-    x = np.array(x0, dtype=float)
+    if not isinstance(method, str) or method not in _METHODS:
+        raise InvalidParameterError(f"method must be one of {sorted(_METHODS)}, got {method!r:.60}.")
+    x = real_array(x0, "x0")
+    squeeze = x.ndim == 1
     if squeeze:
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] < 1:
         raise ShapeError(f"x0 must have shape (n, d) or (n,), got {np.shape(x0)}.")
-    lq = np.array(logq0, dtype=float)
+    lq = real_array(logq0, "logq0")
     if lq.shape != (x.shape[0],):
         raise ShapeError(f"logq0 must have shape ({x.shape[0]},) to match x0, got {lq.shape}.")
     if not np.all(np.isfinite(x)):
         raise InvalidParameterError("x0 contains NaN or inf.")
     if np.any(np.isnan(lq)) or np.any(lq == np.inf):
         raise InvalidParameterError("logq0 contains NaN or +inf; pass log-densities (-inf is allowed).")
-    for name, v in (("t0", t0), ("t1", t1)):
-        if not (isinstance(v, numbers.Real) and math.isfinite(v)):
-            raise TimeDomainError(f"{name} must be a finite real number, got {v!r}.")
+    t0, t1 = finite_real(t0, "t0", TimeDomainError), finite_real(t1, "t1", TimeDomainError)
     if not t1 > t0:
         raise TimeDomainError(f"need t1 > t0, got t0={t0}, t1={t1}.")
     if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or n_steps < 1:
         raise InvalidParameterError(f"n_steps must be a positive integer, got {n_steps!r}.")
     if not callable(velocity):
         raise InvalidParameterError("velocity must be a callable velocity(x, τ) -> (n, d).")
+    if divergence is not None and not callable(divergence):
+        raise InvalidParameterError("divergence must be None or a callable divergence(x, τ) -> (n,).")
     div = fd_divergence(velocity) if divergence is None else divergence
     x, lq = _integrate(x, lq, velocity, div, float(t0), float(t1), int(n_steps), method)
     return (x[:, 0] if squeeze else x), lq
@@ -149,22 +149,19 @@ def _integrate(
     n_steps: int,
     method: str,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Explicit Runge–Kutta on the augmented state (X, log q)."""
-    a_rows, weights = _METHODS[method]
-    nodes = _NODES[method]
+    r"""Explicit Runge–Kutta (:func:`sgmverify._tableau.rk_step`) on the augmented state :math:`(X, \log q)`
+    with right-hand side :math:`(v, -\nabla\cdot v)`, ``n_steps`` equal steps."""
+    tableau = _METHODS[method]
     h = (t1 - t0) / n_steps
     shape = x.shape
+
+    def rhs(ts: float, state: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        xs = state[0]
+        return (
+            _eval(velocity, xs, ts, shape, "velocity(x, τ)"),
+            -_eval(div, xs, ts, (shape[0],), "divergence(x, τ)"),
+        )
+
     for k in range(n_steps):
-        t = t0 + k * h
-        kx: list[np.ndarray] = []
-        kq: list[np.ndarray] = []
-        for s, c in enumerate(nodes):
-            xs = x
-            if s > 0:
-                xs = x + h * sum(a * kk for a, kk in zip(a_rows[s - 1], kx, strict=False) if a != 0.0)
-            ts = t + c * h
-            kx.append(_eval(velocity, xs, ts, shape, "velocity(x, τ)"))
-            kq.append(-_eval(div, xs, ts, (shape[0],), "divergence(x, τ)"))
-        x = x + h * sum(w * kk for w, kk in zip(weights, kx, strict=True))
-        lq = lq + h * sum(w * kk for w, kk in zip(weights, kq, strict=True))
+        x, lq = rk_step(rhs, t0 + k * h, (x, lq), h, tableau)
     return x, lq

@@ -6,7 +6,8 @@ Solves, for :math:`\tau` from ``t0`` to ``t1``,
     \partial_\tau \rho = D(\tau)\,\Delta\rho - \nabla\cdot\bigl(f(x, \tau)\,\rho\bigr)
 
 on a box with zero-flux walls :math:`n\cdot(D\nabla\rho - f\rho) = 0` (the general model
-:math:`dX = f\,dt + \sqrt{2D}\,dW` of Elamvazhuthi–Oymak–Pasqualetti, arXiv 2312.07851, reference digest §2.2;
+:math:`dX = f\,dt + \sqrt{2D}\,dW` of Elamvazhuthi–Oymak–Pasqualetti, arXiv 2312.07851,
+docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md §2.2;
 with :math:`D = \eta^2` and :math:`f = y + (1+\eta^2)\nabla\log p_{T-\tau}` it is the law of the η-family of
 reverse samplers).
 
@@ -32,7 +33,8 @@ rows of a sweep form one block-diagonal tridiagonal system.
 
 D = 0 (the probability-flow ODE, η = 0) is refused: use :func:`transport_density`, which moves the density
 along characteristics.  An upwind grid scheme would add numerical diffusion and hide exactly the
-high-frequency errors that separate the ODE from the SDE (digest §6, "Tips for the ODE side").
+high-frequency errors that separate the ODE from the SDE
+(docs/papers/elamvazhuthi_oymak_pasqualetti_2023.md §6, "Tips for the ODE side").
 
 References
 ----------
@@ -57,11 +59,15 @@ from scipy.linalg import lapack
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
 
 from ._characteristics import transport_density
+from ._checks import finite_real, real_array
 from ._grids import Grid1D, Grid2D
 
 __all__ = ["FPSolution", "Grid1D", "Grid2D", "solve_fokker_planck", "transport_density"]
 
 Diffusion = float | Callable[[float], float]
+
+#: Most time steps a solve accepts (its time grid stays below 2 GiB).
+MAX_STEPS = 2**28
 
 
 @dataclass
@@ -192,13 +198,8 @@ class _Operator:
 
 def _diffusion_at(diffusion: Diffusion, t: float) -> float:
     d = diffusion(t) if callable(diffusion) else diffusion
-    try:
-        d = float(d)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            f"diffusion must be a float or a callable returning one, got {d!r}."
-        ) from exc
-    if not math.isfinite(d) or d < 0:
+    d = finite_real(d, f"diffusion D(τ={t:g}) (a float or a callable returning one)")
+    if d < 0:
         raise InvalidParameterError(f"diffusion D(τ={t:g}) = {d} must be finite and positive.")
     if d == 0:
         raise InvalidParameterError(
@@ -210,7 +211,7 @@ def _diffusion_at(diffusion: Diffusion, t: float) -> float:
 
 
 def _checked(values: object, shape: tuple[int, ...], what: str, t: float) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    arr = real_array(values, f"{what} at τ={t:g}")
     if arr.ndim == 0:
         arr = np.full(shape, float(arr))
     if arr.shape != shape:
@@ -225,7 +226,7 @@ def _checked(values: object, shape: tuple[int, ...], what: str, t: float) -> np.
 def _check_rho0(grid: Grid1D | Grid2D, rho0: object) -> np.ndarray:
     if callable(rho0):
         rho0 = rho0(grid.x) if grid.dim == 1 else rho0(grid.X, grid.Y)
-    r = np.array(rho0, dtype=float)
+    r = real_array(rho0, "rho0")
     if r.shape != grid.shape:
         raise ShapeError(f"rho0 has shape {r.shape}; the grid needs shape {grid.shape} (one value per cell).")
     if not np.all(np.isfinite(r)):
@@ -238,17 +239,17 @@ def _check_rho0(grid: Grid1D | Grid2D, rho0: object) -> np.ndarray:
 def _time_nodes(
     t0: float, t1: float, n_steps: int, save_at: Sequence[float] | None
 ) -> tuple[np.ndarray, list]:
-    for name, v in (("t0", t0), ("t1", t1)):
-        if not (isinstance(v, numbers.Real) and math.isfinite(v)):
-            raise TimeDomainError(f"{name} must be a finite real number, got {v!r}.")
+    t0, t1 = finite_real(t0, "t0", TimeDomainError), finite_real(t1, "t1", TimeDomainError)
     if not t1 > t0:
         raise TimeDomainError(f"need t1 > t0, got t0={t0}, t1={t1} (the solver runs forward in τ).")
     if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or n_steps < 1:
         raise InvalidParameterError(f"n_steps must be a positive integer, got {n_steps!r}.")
+    if n_steps > MAX_STEPS:
+        raise InvalidParameterError(
+            f"n_steps = {n_steps} exceeds {MAX_STEPS} (the time grid alone would not fit)."
+        )
     nodes = np.linspace(t0, t1, int(n_steps) + 1)
-    saves = (
-        [] if save_at is None else sorted(float(s) for s in np.atleast_1d(np.asarray(save_at, dtype=float)))
-    )
+    saves = [] if save_at is None else sorted(float(s) for s in real_array(save_at, "save_at").ravel())
     tol = 1e-9 * (t1 - t0)
     for s in saves:
         if not (t0 - tol <= s <= t1 + tol):
@@ -373,7 +374,9 @@ def solve_fokker_planck(
     """
     if not isinstance(grid, Grid1D | Grid2D):
         raise InvalidParameterError(f"grid must be a Grid1D or Grid2D, got {type(grid).__name__}.")
-    if flux not in ("sg", "central"):
+    if not isinstance(autonomous, bool | np.bool_):
+        raise InvalidParameterError(f"autonomous must be True or False, got {autonomous!r:.60}.")
+    if not isinstance(flux, str) or flux not in ("sg", "central"):
         raise InvalidParameterError(f"flux must be 'sg' or 'central', got {flux!r}.")
     if not callable(drift):
         raise InvalidParameterError("drift must be a callable drift(x, τ) (1-D) or drift(X, Y, τ) (2-D).")

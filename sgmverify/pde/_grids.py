@@ -8,7 +8,6 @@ cell centres); in 2-D the array has shape ``(nx, ny)`` with ``rho[i, j]`` the va
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +15,8 @@ from functools import cached_property
 import numpy as np
 
 from sgmverify.errors import InvalidParameterError
+
+from ._checks import finite_real
 
 __all__ = ["Grid1D", "Grid2D"]
 
@@ -27,12 +28,7 @@ def _check_axis(lo: object, hi: object, n: object, what: str) -> tuple[float, fl
         raise InvalidParameterError(
             f"{what}: the number of cells must be at least 3 (it was {n}); pass a positive cell count >= 3."
         )
-    try:
-        lo_f, hi_f = float(lo), float(hi)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"{what}: lo and hi must be real numbers, got {lo!r}, {hi!r}.") from exc
-    if not (math.isfinite(lo_f) and math.isfinite(hi_f)):
-        raise InvalidParameterError(f"{what}: lo and hi must be finite, got {lo_f}, {hi_f}.")
+    lo_f, hi_f = finite_real(lo, f"{what}: lo"), finite_real(hi, f"{what}: hi")
     if not hi_f > lo_f:
         raise InvalidParameterError(f"{what}: need hi > lo, got lo={lo_f}, hi={hi_f}.")
     return lo_f, hi_f, int(n)

@@ -1,36 +1,20 @@
 """Honest suprema over x of score derivatives, and regularity rate claims."""
 
-from ._rate_claims import (
-    NECESSARY as NECESSARY,
-)
-from ._rate_claims import (
-    RateClaim as RateClaim,
-)
-from ._rate_claims import (
-    is_compact_support as is_compact_support,
-)
-from ._rate_claims import (
-    noise_params as noise_params,
-)
-from ._suprema import (
+from ._landmarks import (
     Landmarks as Landmarks,
-)
-from ._suprema import (
     ScanConfig as ScanConfig,
-)
-from ._suprema import (
-    SupResult as SupResult,
-)
-from ._suprema import (
-    derivative as derivative,
-)
-from ._suprema import (
     landmarks as landmarks,
 )
-from ._suprema import (
-    scan_sup as scan_sup,
+from ._rate_claims import (
+    NECESSARY as NECESSARY,
+    RateClaim as RateClaim,
+    is_compact_support as is_compact_support,
+    noise_params as noise_params,
 )
-from ._suprema import (
+from ._scan import (
+    SupResult as SupResult,
+    derivative as derivative,
+    scan_sup as scan_sup,
     sup_over_x as sup_over_x,
 )
 

@@ -19,7 +19,7 @@ a class (compact support, :math:`\beta`-Hölder density, ...).  :class:`RateClai
     (two-sided, :math:`k = 2`; on the scenarios whose law has compact support) the *necessary
     condition*: a two-sided bound over
     all of :math:`\mathbb R^d` must be :math:`\ge 1/v_t`, because :math:`\nabla^2\log p_t(re) \to -I/v_t` as
-    :math:`r \to \infty` (math reference ``docs/papers/stephanovitch.md``, R3 / claim 4); measured: the
+    :math:`r \to \infty` (notes ``docs/papers/stephanovitch_2025.md`` §3.2 R3, §6 claim 4); measured: the
     claimed bound's value, compared with :math:`1/v_t`;
 ``<id>.exponent``
     the *necessary condition* :math:`a \ge k - \beta` on scenarios whose law has a smoothness ``beta``: the
@@ -35,10 +35,10 @@ Example
 A bound that is true (R1 + R2: :math:`|\nabla^2\log p_t| \le \max(1/v, m^2D^2/(4v^2))`, and
 :math:`m \le 1`, :math:`s \le 1`), stated for laws supported in a set of diameter :math:`D`:
 
->>> from sgmverify.theory._claims import Reference, Provenance, Scenario
->>> from sgmverify.laws._singular import Atoms
->>> from sgmverify.sde._processes import OU
->>> from sgmverify.regularity._suprema import ScanConfig
+>>> from sgmverify.theory import Reference, Provenance, Scenario
+>>> from sgmverify.laws import Atoms
+>>> from sgmverify.sde import OU
+>>> from sgmverify.regularity import ScanConfig
 >>> claim = RateClaim(
 ...     id="demo.diameter",
 ...     title="sup‖∇² log p_t‖ ≤ max(1, D²/4) s_t⁻⁴ for support of diameter D",
@@ -53,14 +53,14 @@ A bound that is true (R1 + R2: :math:`|\nabla^2\log p_t| \le \max(1/v, m^2D^2/(4
 >>> [th.id for th in claim.theorems()]
 ['demo.diameter', 'demo.diameter.floor']
 >>> th = claim.theorems()[0]
->>> th.checks()[0].run().verdict.value
+>>> from sgmverify.run import run_check
+>>> run_check(th.checks()[0]).verdict.value
 'HOLDS'
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -69,16 +69,19 @@ import sympy as sp
 
 from sgmverify.errors import ExpressionError, InvalidParameterError
 from sgmverify.estimates import Estimate
+from sgmverify.expressions import DEFAULT_FUNCTIONS, parse_expression
 from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
 
-from ._suprema import ScanConfig, sup_over_x
+from ._landmarks import ScanConfig
+from ._scan import sup_over_x
 
 __all__ = ["NECESSARY", "RateClaim", "is_compact_support", "noise_params"]
 
-#: provenance of the necessary conditions (exact mathematics, math reference §3.2 R3, R9; §6 claims 4, 9)
+#: provenance of the necessary conditions (exact mathematics,
+#: docs/papers/stephanovitch_2025.md §3.2 R3, R9; §6 claims 4, 9)
 NECESSARY = Reference(
     "derived here",
-    "necessary conditions on score-regularity bounds (docs/papers/stephanovitch.md R3, R9)",
+    "necessary conditions on score-regularity bounds (docs/papers/stephanovitch_2025.md R3, R9)",
     where="§3.2 R3, R9; §6 claims 4 and 9",
     provenance=Provenance.DERIVED,
 )
@@ -267,17 +270,13 @@ class RateClaim:
         return out
 
 
-#: names read as functions in a constant / exponent string; every other name is a symbol (beta, gamma, D, ...)
-_FUNCTIONS = {"Max", "Min", "sqrt", "exp", "log", "pi", "Abs", "Rational", "floor", "ceiling", "factorial"}
+#: functions a constant / exponent string may call, beyond the parser's defaults; every other name is a symbol
+_FUNCTIONS = {**DEFAULT_FUNCTIONS, "Rational": sp.Rational, "factorial": sp.factorial}
 
 
 def _parse(expr: sp.Expr | str | float) -> sp.Expr:
-    if isinstance(expr, sp.Basic):
-        return expr
-    if not isinstance(expr, str):
-        return sp.sympify(expr)
-    names = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", expr)) - _FUNCTIONS
-    return sp.sympify(expr, locals={n: sp.Symbol(n) for n in names})
+    """A constant or exponent, by the whitelist parser (never evaluated); other names become symbols."""
+    return parse_expression(expr, {}, functions=_FUNCTIONS, auto_symbols=True, what="rate-claim expression")
 
 
 def claims_theorems(claims: Sequence[RateClaim]) -> list[Theorem]:

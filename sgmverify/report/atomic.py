@@ -18,14 +18,16 @@ from pathlib import Path
 
 from sgmverify.errors import StoreError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "describe_os_error", "ensure_dir"]
 
+#: What to do, by errno.  The OS's own text (``exc.strerror``) already says what went wrong and comes
+#: first in every message, so a hint never restates it ("Permission denied; permission denied; ...").
 _HINTS = {
     errno.ENOSPC: "the disk is full; free some space or write the report elsewhere (--out)",
-    errno.EDQUOT: "the disk quota is exceeded; free some space or write the report elsewhere (--out)",
-    errno.EACCES: "permission denied; choose a writable output directory (--out)",
-    errno.EPERM: "operation not permitted; choose a writable output directory (--out)",
-    errno.EROFS: "the file system is read-only; choose a writable output directory (--out)",
+    errno.EDQUOT: "free some space or write the report elsewhere (--out)",
+    errno.EACCES: "choose a writable output directory (--out)",
+    errno.EPERM: "choose a writable output directory (--out)",
+    errno.EROFS: "choose a writable output directory (--out)",
 }
 
 
@@ -43,6 +45,12 @@ def _hint(exc: OSError) -> str:
     return _HINTS.get(exc.errno or -1, "check the output directory and try again")
 
 
+def describe_os_error(exc: OSError) -> str:
+    """``"<the OS's text>; <what to do>"``, each said once (e.g. ``"Permission denied; choose a writable
+    output directory (--out)"``)."""
+    return f"{exc.strerror or exc}; {_hint(exc)}"
+
+
 def ensure_dir(path: str | os.PathLike) -> Path:
     """Create directory ``path`` (and parents) if needed.
 
@@ -55,9 +63,7 @@ def ensure_dir(path: str | os.PathLike) -> Path:
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(
-            f"could not create report directory {p}: {exc.strerror or exc}; {_hint(exc)}."
-        ) from exc
+        raise StoreError(f"could not create report directory {p}: {describe_os_error(exc)}.") from exc
     if not p.is_dir():
         raise StoreError(f"report output path {p} exists and is not a directory; choose another --out.")
     return p
@@ -117,7 +123,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         tmp_name = None
     except OSError as exc:
         raise StoreError(
-            f"could not write {target}: {exc.strerror or exc}; {_hint(exc)}. "
+            f"could not write {target}: {describe_os_error(exc)}. "
             f"The previous {target.name} (if any) was left unchanged."
         ) from exc
     finally:

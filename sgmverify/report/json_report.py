@@ -15,6 +15,7 @@ minor versions only add keys) and refuses a newer major with a message that says
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import math
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sgmverify.errors import StoreError, StoreWarning
+from sgmverify.errors import ResultsFormatError, StoreError, StoreWarning
 from sgmverify.theory import Result
 
 __all__ = ["SCHEMA_VERSION", "build_report", "dumps", "load_results", "to_jsonable"]
@@ -85,7 +86,7 @@ def _major(version: Any) -> int:
     try:
         return int(str(version).split(".")[0])
     except ValueError as exc:
-        raise StoreError(
+        raise ResultsFormatError(
             f"report has a malformed schema_version {version!r}; expected 'MAJOR.MINOR'."
         ) from exc
 
@@ -94,12 +95,12 @@ def _check_schema(version: Any, path: Path) -> None:
     ours = _major(SCHEMA_VERSION)
     theirs = _major(version)
     if theirs > ours:
-        raise StoreError(
+        raise ResultsFormatError(
             f"{path} has report schema_version {version}, newer than this sgmverify understands "
             f"({SCHEMA_VERSION}); upgrade sgmverify to read it."
         )
     if theirs < ours:
-        raise StoreError(
+        raise ResultsFormatError(
             f"{path} has report schema_version {version}, older than this sgmverify reads "
             f"({SCHEMA_VERSION}); re-create the report from its results store."
         )
@@ -111,7 +112,7 @@ def _from_dicts(records: Sequence[Any], path: Path, what: str) -> list[Result]:
         try:
             out.append(Result.from_dict(rec))
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise StoreError(
+            raise ResultsFormatError(
                 f"{path}: {what} {i + 1} is not a valid result record ({type(exc).__name__}: {exc})."
             ) from exc
     return out
@@ -119,13 +120,13 @@ def _from_dicts(records: Sequence[Any], path: Path, what: str) -> list[Result]:
 
 def _load_report(doc: Any, path: Path) -> list[Result]:
     if not isinstance(doc, dict) or "schema_version" not in doc or "results" not in doc:
-        raise StoreError(
+        raise ResultsFormatError(
             f"{path} is JSON but not an sgmverify report (no 'schema_version'/'results' keys); pass a "
             "report.json written by sgmverify or a results .jsonl store."
         )
     _check_schema(doc["schema_version"], path)
     if not isinstance(doc["results"], list):
-        raise StoreError(f"{path}: 'results' must be a list of result records.")
+        raise ResultsFormatError(f"{path}: 'results' must be a list of result records.")
     return _from_dicts(doc["results"], path, "result")
 
 
@@ -147,11 +148,16 @@ def _load_jsonl(text: str, path: Path, dedupe: bool) -> list[Result]:
             if k == len(lines) - 1
             else f"unreadable line {lineno} ({problem}); a run killed mid-write leaves such a line"
         )
-        warnings.warn(f"{path}: ignoring {what} — re-run to redo that check.", StoreWarning, stacklevel=3)
+        warning = StoreWarning(f"{path}: ignoring {what} — re-run to redo that check.")
+        torn = k == len(lines) - 1 and not text.endswith("\n")
+        warning.path, warning.lineno = path, lineno
+        warning.problem = "torn last line of an interrupted run" if torn else problem
+        warnings.warn(warning, stacklevel=3)
     if lines and not results:
-        raise StoreError(
-            f"{path}: none of its {len(lines)} lines is a result record; pass a report.json or a results "
-            ".jsonl written by sgmverify."
+        looks = " (it looks like an indented report.json, corrupt or truncated)" if lines[0][1] == "{" else ""
+        raise ResultsFormatError(
+            f"{path}: none of its {len(lines)} {'line' if len(lines) == 1 else 'lines'} is a result "
+            f"record{looks}; pass a report.json or a results .jsonl written by sgmverify."
         )
     if dedupe:
         latest: dict[tuple[str, str], Result] = {}
@@ -190,11 +196,15 @@ def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result
 
     Raises
     ------
+    ResultsFormatError
+        (a :class:`~sgmverify.errors.StoreError`) If the file is empty, not text, not a report/results
+        store, holds no readable record, or has another schema major version.
     StoreError
-        If the file is missing or unreadable, is not a report/results store, or has a newer schema major
-        version.  In a JSON-lines store, a torn or unreadable line (a run killed mid-write; the runner
-        appends after it) is skipped with a :class:`~sgmverify.errors.StoreWarning` (a ``UserWarning``);
-        a store with no readable line raises.
+        If the file is missing or cannot be read.
+
+    In a JSON-lines store, a torn or unreadable line (a run killed mid-write; the runner appends after
+    it) is skipped with a :class:`~sgmverify.errors.StoreWarning` (a ``UserWarning``, with attributes
+    ``path``, ``lineno`` and ``problem``); a store with no readable line raises.
     """
     p = Path(path)
     if p.is_dir():
@@ -203,21 +213,39 @@ def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result
                 p = p / name
                 break
         else:
-            raise StoreError(f"{p} is a directory without report.json or results.jsonl; pass one of them.")
+            raise ResultsFormatError(
+                f"{p} is a directory without report.json or results.jsonl; pass one of them."
+            )
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise StoreError(f"no such results file: {p}; pass a report.json or a results .jsonl.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"could not read {p}: {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise ResultsFormatError(
+            f"{p} is not a text file (byte {exc.start} is not UTF-8); pass a report.json or a results "
+            ".jsonl written by sgmverify."
+        ) from None
+    except OSError as exc:
+        raise StoreError(f"could not read {p}: {exc.strerror or exc}.") from exc
+    if not text.strip():
+        raise ResultsFormatError(
+            f"{p} is empty (a truncated or never-written file); pass a report.json or a results .jsonl "
+            "written by sgmverify."
+        )
     if p.suffix.lower() in (".jsonl", ".ndjson"):
+        if not _first_line_is_record(text):
+            with contextlib.suppress(json.JSONDecodeError):
+                return _load_report(json.loads(text), p)  # a whole report.json under a .jsonl name
         return _load_jsonl(text, p, dedupe)
     try:
         doc = json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as exc:
         if _first_line_is_record(text):
             return _load_jsonl(text, p, dedupe)  # JSON lines under another suffix
-        raise StoreError(f"{p} is not valid JSON; pass a report.json or a results .jsonl.") from None
+        raise ResultsFormatError(
+            f"{p} is not valid JSON, it is corrupt or truncated ({exc.msg}: line {exc.lineno}, column "
+            f"{exc.colno}); pass a report.json or a results .jsonl written by sgmverify."
+        ) from None
     if isinstance(doc, dict) and "schema_version" not in doc and "check_id" in doc:
         return _load_jsonl(text, p, dedupe)  # a one-line results store
     return _load_report(doc, p)

@@ -8,7 +8,10 @@ earlier one (stores are append-only, so later means newer).
 
 * a verdict changed (any change: baseline updates are deliberate, see ``sgmverify run --update-baseline``);
 * a ratio measured/bound moved by more than ``ratio_rtol`` relative to the baseline's ratio (or appeared /
-  disappeared);
+  disappeared) -- unless both ratios lie below ``ratio_floor`` (default 0.05): a measurement under 5 % of its
+  bound is a bound loose by more than ×20 either way, and such measurements are often at the round-off level
+  of the machine (errors of 1e-12 against a tolerance), where they differ between CPUs and BLAS builds.  Those
+  changes are listed as ``loose_changes`` and never fail the comparison;
 * a baseline check is missing from the new run (a check that silently stops running is a regression),
   unless ``missing_ok=True`` (e.g. when the new run was filtered with ``-k``).
 
@@ -65,6 +68,8 @@ class Comparison:
     n_compared: int = 0
     ratio_rtol: float = 0.05
     missing_ok: bool = False
+    loose_changes: list[RatioDrift] = field(default_factory=list)
+    ratio_floor: float = 0.05
 
     @property
     def ok(self) -> bool:
@@ -77,12 +82,16 @@ class Comparison:
             "ok": self.ok,
             "n_compared": self.n_compared,
             "ratio_rtol": self.ratio_rtol,
+            "ratio_floor": self.ratio_floor,
             "missing_ok": self.missing_ok,
             "verdict_flips": [
                 {"check_id": f.check_id, "old": f.old.value, "new": f.new.value, "regression": f.regression}
                 for f in self.verdict_flips
             ],
             "drifts": [{"check_id": d.check_id, "old": d.old, "new": d.new} for d in self.drifts],
+            "loose_changes": [
+                {"check_id": d.check_id, "old": d.old, "new": d.new} for d in self.loose_changes
+            ],
             "missing": list(self.missing),
             "new": list(self.new),
         }
@@ -104,6 +113,11 @@ class Comparison:
             for d in self.drifts:
                 change = "n/a" if math.isinf(d.rel_change) else f"{d.rel_change:+.1%}"
                 lines.append(f"  {d.check_id}: {_fmt(d.old)} -> {_fmt(d.new)} ({change})")
+        if self.loose_changes:
+            lines.append(
+                f"not gated: {len(self.loose_changes)} ratio change(s) with both ratios below "
+                f"{self.ratio_floor:g} (bounds loose by more than x{1 / self.ratio_floor:g})"
+            )
         if self.missing:
             note = " (allowed)" if self.missing_ok else ""
             lines.append(f"missing from the new run ({len(self.missing)}){note}:")
@@ -112,6 +126,10 @@ class Comparison:
             lines.append(f"new checks, not in the baseline ({len(self.new)}):")
             lines += [f"  {c}" for c in self.new]
         return "\n".join(lines)
+
+
+def _drift_dict(d: RatioDrift) -> dict:
+    return {"check_id": d.check_id, "old": d.old, "new": d.new}
 
 
 def _fmt(x: float | None) -> str:
@@ -143,6 +161,7 @@ def compare_results(
     ratio_rtol: float = 0.05,
     *,
     ratio_atol: float = 1e-12,
+    ratio_floor: float = 0.05,
     missing_ok: bool = False,
 ) -> Comparison:
     """Compare a new run against a baseline run.
@@ -156,6 +175,9 @@ def compare_results(
         ``|new - old| > max(ratio_atol, ratio_rtol·|old|)``.
     ratio_atol : float
         Absolute floor of the allowed change (for ratios at or near 0).
+    ratio_floor : float
+        Changes between two ratios that both lie in ``[0, ratio_floor)`` are listed in ``loose_changes``
+        but are not drifts (0 gates every change).
     missing_ok : bool
         Do not fail on baseline checks absent from the new run.
 
@@ -163,12 +185,13 @@ def compare_results(
     -------
     Comparison
     """
-    if not (ratio_rtol >= 0 and ratio_atol >= 0):
+    if not (ratio_rtol >= 0 and ratio_atol >= 0 and 0 <= ratio_floor < 1):
         raise InvalidParameterError(
-            f"ratio_rtol and ratio_atol must be >= 0, got {ratio_rtol}, {ratio_atol}."
+            f"ratio_rtol and ratio_atol must be >= 0 and ratio_floor in [0, 1), got {ratio_rtol}, "
+            f"{ratio_atol}, {ratio_floor}."
         )
     old_by, new_by = _by_id(baseline), _by_id(new)
-    cmp = Comparison(ratio_rtol=float(ratio_rtol), missing_ok=missing_ok)
+    cmp = Comparison(ratio_rtol=float(ratio_rtol), missing_ok=missing_ok, ratio_floor=float(ratio_floor))
     cmp.missing = sorted(set(old_by) - set(new_by))
     cmp.new = sorted(set(new_by) - set(old_by))
     for cid in sorted(set(old_by) & set(new_by)):
@@ -179,5 +202,7 @@ def compare_results(
                 VerdictFlip(cid, a.verdict, b.verdict, a.as_expected and not b.as_expected, b.reason)
             )
         elif _drifted(_ratio(a), _ratio(b), ratio_rtol, ratio_atol):
-            cmp.drifts.append(RatioDrift(cid, _ratio(a), _ratio(b)))
+            drift = RatioDrift(cid, _ratio(a), _ratio(b))
+            loose = all(r is not None and 0 <= r < ratio_floor for r in (drift.old, drift.new))
+            (cmp.loose_changes if loose else cmp.drifts).append(drift)
     return cmp

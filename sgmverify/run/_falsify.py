@@ -2,7 +2,7 @@ r"""Counterexample search: look for the scenario where a theorem is closest to (
 
 A theorem that declares a :class:`~sgmverify.theory.SearchSpace` (``Theorem.search``) can be searched:
 :func:`falsify` maximises a *badness score* over the declared parameter box, running
-``Check(theorem, scenario).run()`` for every candidate, and reports the worst case found.
+``run_check(Check(theorem, scenario))`` for every candidate, and reports the worst case found.
 
 Badness score (larger is worse; > 1 means "beyond the bound" at the point estimate):
 
@@ -21,11 +21,8 @@ the box).
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +31,13 @@ import numpy as np
 from sgmverify.errors import InvalidParameterError
 from sgmverify.theory import Check, Direction, Result, SearchSpace, Suite, Theorem, Verdict
 
+from ._pipeline import run_check
+
 __all__ = [
     "FalsifyOutcome",
     "badness",
-    "cmd_falsify",
     "falsify",
     "falsify_suite",
-    "register_cli",
 ]
 
 METHODS = ("de", "random")
@@ -189,7 +186,7 @@ class _Evaluator:
         if self.exhausted:
             return -math.inf
         sc = self.space.space.scenario(params)
-        res = Check(self.theorem, sc).run()
+        res = run_check(Check(self.theorem, sc))
         s = badness(res, self.theorem.bound.direction)
         self.evaluations += 1
         self.cache[key] = (s, res)
@@ -293,7 +290,7 @@ def falsify(
         raise InvalidParameterError(
             f"theorem {theorem.id} declares no search space; add e.g. "
             "`search=SearchSpace(base=Scenario(...), ranges={'t': (1e-3, 1.0)}, log=('t',))` "
-            "(from sgmverify.theory._claims) to its Theorem(...) to make it searchable."
+            "(from sgmverify.theory) to its Theorem(...) to make it searchable."
         )
     if method not in METHODS:
         raise InvalidParameterError(f"unknown search method {method!r}; use one of {list(METHODS)}.")
@@ -317,7 +314,7 @@ def falsify(
         return FalsifyOutcome(
             theorem.id, theorem.expect, method, found, score, ev.evaluations, ev.history, msg
         )
-    confirmed = Check(theorem, theorem.search.scenario(params)).run()
+    confirmed = run_check(Check(theorem, theorem.search.scenario(params)))
     confirmed_score = badness(confirmed, theorem.bound.direction)
     msg = f"worst case after {ev.evaluations} checks ({method}): score {score:.6g}, {confirmed.verdict.value}"
     if confirmed.verdict is not found.verdict:
@@ -331,104 +328,3 @@ def falsify(
 def falsify_suite(suite: Suite, **kwargs: Any) -> dict[str, FalsifyOutcome]:
     """:func:`falsify` every theorem of ``suite`` that declares a search space (keyed by theorem id)."""
     return {t.id: falsify(t, **kwargs) for t in suite.theorems if t.search is not None}
-
-
-# ------------------------------------------------------------------------------------------------ CLI
-
-
-def register_cli(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``falsify`` command to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
-    from sgmverify.cli import _positive_int
-
-    sp = subparsers.add_parser(
-        "falsify", help="search a theorem's scenario space for a counterexample (its worst case)"
-    )
-    sp.add_argument(
-        "--suite",
-        action="append",
-        metavar="PATH_OR_MODULE",
-        help="a suite file, directory, module, package or suite name (repeatable; default: all installed)",
-    )
-    sp.add_argument("theorem", nargs="?", help="theorem id (it must declare a search space)")
-    sp.add_argument(
-        "--all",
-        action="store_true",
-        help="search every theorem with a search space in the discovered suites (one line each)",
-    )
-    sp.add_argument(
-        "--budget", type=_positive_int, default=200, help="maximum number of checks (default 200)"
-    )
-    sp.add_argument("--method", choices=list(METHODS), default="de", help="de (default) or random")
-    sp.add_argument("--seed", type=int, default=0, help="optimiser seed (default 0)")
-    sp.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    sp.set_defaults(func=cmd_falsify)
-    return sp
-
-
-def cmd_falsify(args: argparse.Namespace) -> int:
-    """``sgmverify falsify``: exit 1 if a claim was found VIOLATED or a negative control was not."""
-    from sgmverify import cli
-
-    every = getattr(args, "all", False)
-    if every == bool(getattr(args, "theorem", None)):
-        raise cli.UsageError("give exactly one of a THEOREM_ID and --all.")
-    suites, _errors = cli._discover(getattr(args, "suite", None))
-    kw = {
-        "budget": getattr(args, "budget", 200),
-        "seed": getattr(args, "seed", 0),
-        "method": getattr(args, "method", "de"),
-    }
-    if every:
-        return _falsify_all(suites, kw, getattr(args, "json", False))
-    theorem = cli._find_theorem(suites, args.theorem)
-    out = falsify(theorem, **kw)
-    if getattr(args, "json", False):
-        print(json.dumps(out.to_dict(), indent=2, default=str))
-    else:
-        _print_outcome(out)
-    return 0 if out.as_expected else 1
-
-
-def _falsify_all(suites: Sequence[Suite], kw: dict[str, Any], as_json: bool) -> int:
-    """``falsify --all``: :func:`falsify_suite` on every suite; exit 1 if any outcome is not as expected."""
-    outs = {tid: out for s in suites for tid, out in falsify_suite(s, **kw).items()}
-    if as_json:
-        print(json.dumps({tid: o.to_dict() for tid, o in outs.items()}, indent=2, default=str))
-    else:
-        for tid, o in outs.items():
-            kind = "negative control" if o.expect == "violated" else "claim"
-            verdict = o.worst.verdict.value if o.worst is not None else "-"
-            ok = "as expected" if o.as_expected else "NOT as expected"
-            tag = "OK " if o.as_expected else "BAD"
-            print(f"{tag} {tid} ({kind}): {verdict} after {o.evaluations} checks ({ok})")
-        if not outs:
-            print("no theorem with a search space in the selected suites")
-    bad = sum(not o.as_expected for o in outs.values())
-    if not as_json:
-        print(f"{len(outs)} searched, {bad} not as expected")
-    return 1 if bad else 0
-
-
-def _print_outcome(out: FalsifyOutcome, file: Any = None) -> None:
-    file = file or sys.stdout
-    kind = "negative control" if out.expect == "violated" else "claim"
-    print(f"{out.theorem_id} ({kind}, {out.method}, {out.evaluations} checks)", file=file)
-    w = out.worst
-    if w is None:
-        print(f"  {out.message}", file=file)
-        return
-    print(f"  worst case : {w.scenario}", file=file)
-    print(f"  params     : {json.dumps(w.params, default=str)}", file=file)
-    meas = f"{w.measured.value:.6g}" if w.measured is not None else "-"
-    bound = f"{w.bound_value:.6g}" if w.bound_value is not None else "-"
-    ratio = f"{w.ratio:.6g}" if w.ratio is not None else "-"
-    print(
-        f"  measured   : {meas}   bound: {bound}   ratio: {ratio}   score: {out.worst_score:.6g}", file=file
-    )
-    print(f"  verdict    : {w.verdict.value} — {w.reason}", file=file)
-    status = "as expected" if out.as_expected else "NOT as expected"
-    if out.expect == "violated":
-        found = "found violated" if out.violated else "NOT found violated"
-    else:
-        found = "counterexample found" if out.violated else "no counterexample found"
-    print(f"  result     : {found} ({status})", file=file)

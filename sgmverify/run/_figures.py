@@ -67,6 +67,10 @@ class FigureOutput:
 class FigureSpec:
     """A suite figure: ``make(mode, rng) -> FigureOutput``, made after the suite's checks.
 
+    A figure's ``make()`` needs no ``matplotlib.use`` and no thread settings: the figure runner
+    (:func:`render_figures`) selects matplotlib's non-interactive ``"Agg"`` backend before calling it and
+    runs it with one torch thread.
+
     Parameters
     ----------
     id : str
@@ -169,16 +173,22 @@ def _to_png(fig: Any) -> bytes:
 
 
 def make_figure(spec: FigureSpec, suite: str, mode: str, timeout: float | None = DEFAULT_FIGURE_TIMEOUT):
-    """Make one figure under a time limit; never raises (faults become ``FigureRecord.error``)."""
+    """Make one figure under a time limit; never raises (faults become ``FigureRecord.error``).
+
+    The figure runner owns the plotting environment: it selects matplotlib's non-interactive ``"Agg"``
+    backend (``matplotlib.use("Agg", force=True)``) and runs ``make`` with one torch thread
+    (:func:`sgmverify.nets.torch_threads`, restored afterwards), so a figure's ``make`` sets neither.
+    """
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    matplotlib.use("Agg", force=True)
     from sgmverify._timelimit import TimeLimit
+    from sgmverify.nets import torch_threads
 
     rec = FigureRecord(suite, spec.id, spec.title, spec.caption, spec.section, mode)
     t0 = time.perf_counter()
     try:
-        with TimeLimit(timeout):
+        with TimeLimit(timeout), torch_threads(1):
             out = spec.make(mode, np.random.default_rng(spec.seed))
             if not isinstance(out, FigureOutput):
                 raise InvalidParameterError(

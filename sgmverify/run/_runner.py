@@ -1,50 +1,44 @@
-"""Running checks: executors, time limits, progress, resume.
+"""Running checks: serial or through an executor, time limits, resume.
 
 :func:`run_checks` expands suites (see :mod:`sgmverify.run._suites`) into checks and runs them through any
-:class:`concurrent.futures.Executor` (in-process, a process pool, Dask).  Workers never unpickle theorems:
-they receive ``(suite source, check id, mode)``, re-import the suite and run the check.
+:class:`concurrent.futures.Executor` (in-process, a process pool, Dask: :mod:`sgmverify.run._executors`).
+Workers never unpickle theorems: they receive ``(suite source, check id, mode)``, re-import the suite and run
+the check with :func:`run_one` (the pipeline :func:`~sgmverify.run.run_check` under a time limit).
 
 Every finished check is appended at once to a :class:`~sgmverify.run.ResultsStore`, keyed by its content
-hash, so an interrupted run resumes where it stopped.  Only results produced by
-:meth:`Check.run <sgmverify.theory.Check.run>` (including a check's exception or its timeout) are
-stored; a check whose worker process died is reported as ERROR for this run and retried by the next.
+hash, so an interrupted run resumes where it stopped.  A run holds the store's lock
+(:meth:`ResultsStore.lock <sgmverify.run.ResultsStore.lock>`) from reading it to its last append: a second
+run on the same store waits, then reuses the first one's results.  Only results produced by
+:func:`~sgmverify.run.run_check` (including a check's exception or its timeout) are stored; a check whose
+worker process died is reported as ERROR for this run and retried by the next.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import ctypes
 import importlib.metadata
 import os
 import platform
-import re
-import signal
 import sys
-import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sgmverify._timelimit import TimeLimit
-from sgmverify.errors import InvalidParameterError, SgmverifyError, SuiteError
+from sgmverify.errors import InvalidParameterError, SuiteError
 from sgmverify.theory import Check, Result, Suite, Verdict
 
+from ._executors import _new_pool
+from ._filter import compile_filter
+from ._pipeline import run_check
+from ._progress import _Progress
 from ._store import ResultsStore, _sgm_version, check_hash, code_version
 from ._suites import _CHECKS, load_suite
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "RunOutcome",
-    "compile_filter",
-    "dask_executor",
-    "run_checks",
-    "run_one",
-    "versions",
-]
+__all__ = ["DEFAULT_TIMEOUT", "RunOutcome", "run_checks", "run_one", "versions"]
 
 
 DEFAULT_TIMEOUT = 300.0  # seconds per check
@@ -61,69 +55,6 @@ def versions() -> dict[str, str]:
     return out
 
 
-# ----------------------------------------------------------------------------------------- filtering
-def compile_filter(expr: str | None) -> Callable[..., bool]:
-    """A predicate from a ``-k`` expression: words (case-insensitive substrings) with and / or / not / ().
-
-    The predicate takes any number of strings (check id, suite name) and is true when the expression holds
-    with each word matching if it is a substring of one of them.
-
-    Raises
-    ------
-    InvalidParameterError
-        The expression does not parse.
-    """
-    tokens = re.findall(r"\(|\)|[^\s()]+", expr or "")
-    if not tokens:
-        return lambda *names: True
-    pos = 0
-
-    def peek() -> str | None:
-        return tokens[pos] if pos < len(tokens) else None
-
-    def take() -> str:
-        nonlocal pos
-        if pos >= len(tokens):
-            raise InvalidParameterError(f"-k expression {expr!r} ends unexpectedly.")
-        pos += 1
-        return tokens[pos - 1]
-
-    def atom() -> Callable[[str], bool]:
-        tok = take()
-        if tok == "not":
-            inner = atom()
-            return lambda s: not inner(s)
-        if tok == "(":
-            inner = disj()
-            if take() != ")":
-                raise InvalidParameterError(f"-k expression {expr!r}: missing ')'.")
-            return inner
-        if tok in ("and", "or", ")"):
-            raise InvalidParameterError(f"-k expression {expr!r}: unexpected {tok!r}.")
-        word = tok.lower()
-        return lambda s: word in s
-
-    def conj() -> Callable[[str], bool]:
-        parts = [atom()]
-        while peek() == "and":
-            take()
-            parts.append(atom())
-        return lambda s: all(p(s) for p in parts)
-
-    def disj() -> Callable[[str], bool]:
-        parts = [conj()]
-        while peek() == "or":
-            take()
-            parts.append(conj())
-        return lambda s: any(p(s) for p in parts)
-
-    pred = disj()
-    if pos != len(tokens):
-        raise InvalidParameterError(f"-k expression {expr!r}: unexpected {tokens[pos]!r}.")
-    return lambda *names: pred("\n".join(names).lower())
-
-
-# ------------------------------------------------------------------------------------------- running
 def run_one(check: Check, versions: dict | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
     """Run one check in this process under a time limit; never raises (timeouts become ERROR)."""
     limit = TimeLimit(timeout)
@@ -132,7 +63,7 @@ def run_one(check: Check, versions: dict | None = None, timeout: float | None = 
     t0 = time.perf_counter()
     try:
         with limit:
-            result = check.run(versions)
+            result = run_check(check, versions)
     except limit.exception:
         tb = traceback.format_exc()
     if limit.fired or result is None:
@@ -182,74 +113,6 @@ class RunOutcome:
         return len(self.results) - len(self.skipped)
 
 
-class _Progress:
-    """A tqdm bar on a terminal; plain ``[i/n] id: VERDICT (t s)`` lines otherwise or when ``CI=true``."""
-
-    def __init__(self, total: int, enabled: bool, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.total, self.n, self.bar = total, 0, None
-        ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-        tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.mode = "off" if not enabled or total == 0 else ("bar" if tty and not ci else "lines")
-        if self.mode == "bar":
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="check", file=self.stream, dynamic_ncols=True)
-
-    def update(self, r: Result) -> None:
-        self.n += 1
-        t = r.timings.get("total_s", float("nan"))
-        line = f"[{self.n}/{self.total}] {r.check_id}: {r.verdict.value} ({t:.1f} s)"
-        if not r.as_expected:
-            line += f" — {r.reason}"
-        if self.bar is not None:
-            self.bar.update(1)
-            if not r.as_expected:
-                self.bar.write(line, file=self.stream)
-        elif self.mode == "lines":
-            print(line, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Pool-worker initializer: end this worker when the run that started it dies (e.g. ``kill -9``)."""
-    with contextlib.suppress(Exception):  # Linux: the kernel signals us when the parent dies
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-    def watch() -> None:  # everywhere: poll the parent's pid
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="sgmverify-parent-watch", daemon=True).start()
-
-
-def _one_thread_per_worker() -> None:
-    """Pool-worker initializer: one BLAS/torch thread per worker process.
-
-    ``jobs`` workers already use the cores; letting each also start a thread per core oversubscribes them
-    (a small torch layer ran ~100x slower that way on a loaded 2-core machine).
-    """
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = "1"
-    torch = sys.modules.get("torch")  # inherited from the parent by fork; otherwise the variables above apply
-    if torch is not None:
-        with contextlib.suppress(Exception):
-            torch.set_num_threads(1)
-
-
-def _worker_init(parent: int) -> None:
-    _exit_with_parent(parent)
-    _one_thread_per_worker()
-
-
-def _new_pool(jobs: int) -> cf.Executor:
-    return cf.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
-
-
 def run_checks(
     suites: Sequence[Suite],
     mode: str = "quick",
@@ -276,7 +139,8 @@ def run_checks(
         Run through this executor instead (e.g. :func:`dask_executor`); it is not shut down.
     store : ResultsStore, optional
         Each finished check is appended at once; with ``resume``, checks whose content hash is stored
-        are skipped and their stored result reused.
+        are skipped and their stored result reused.  The store is locked for the run (another run on it
+        is waited for first, then its results are reused).
     filter : str or callable, optional
         A ``-k`` expression (see :func:`compile_filter`) or a predicate ``f(check_id, suite_name)``.
     timeout : float or None
@@ -289,7 +153,9 @@ def run_checks(
     Raises
     ------
     StoreError
-        The store cannot be written (the run stops; stored results are kept).
+        The store cannot be written or locked (the run stops; stored results are kept).
+    ResultsFormatError
+        The store file holds no readable result (it is not a store); nothing is appended to it.
     """
     t0 = time.perf_counter()
     if mode not in ("quick", "full"):
@@ -302,7 +168,29 @@ def run_checks(
     for suite in suites:
         cv = code_version(suite)
         items += [(suite, c, check_hash(c, cv)) for c in suite.checks(mode) if match(c.id, suite.name)]
-    stored = {r.content_hash: r for r in store.load()} if store is not None and resume else {}
+    with store.lock(_say_waiting if progress else None) if store is not None else contextlib.nullcontext():
+        return _run_items(items, mode, vers, jobs, executor, store, timeout, progress, resume, t0)
+
+
+def _say_waiting(lock_path: os.PathLike) -> None:
+    print(f"waiting for another run holding {lock_path} to finish...", file=sys.stderr, flush=True)
+
+
+def _run_items(
+    items: list[tuple[Suite, Check, str]],
+    mode: str,
+    vers: dict,
+    jobs: int | None,
+    executor: cf.Executor | None,
+    store: ResultsStore | None,
+    timeout: float | None,
+    progress: bool,
+    resume: bool,
+    t0: float,
+) -> RunOutcome:
+    """Run ``items`` (under the store's lock): reuse stored results, run and store the others."""
+    loaded = store.load() if store is not None else []  # read even without resume: is it a store at all?
+    stored = {r.content_hash: r for r in loaded} if resume else {}
     results: dict[int, Result] = {}
     skipped = [items[i][1].id for i in range(len(items)) if items[i][2] in stored]
     for i, (_, _, h) in enumerate(items):
@@ -414,38 +302,3 @@ def _run_pooled(
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def dask_executor(address: str = "local", n_workers: int | None = None) -> Iterator[cf.Executor]:
-    """A :class:`concurrent.futures.Executor` on a Dask cluster (``"local"``: a LocalCluster on 127.0.0.1).
-
-    Suites given by file path must be readable at the same path on the workers.
-
-    Raises
-    ------
-    SgmverifyError
-        ``dask.distributed`` is not installed.
-    """
-    try:
-        import distributed
-    except ImportError as exc:
-        raise SgmverifyError(
-            "--dask needs the optional dependency dask.distributed; install it with "
-            "`pip install 'sgmverify[dask]'`, or run with --jobs N instead."
-        ) from exc
-    with contextlib.ExitStack() as stack:
-        if address == "local":
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    host="127.0.0.1",
-                    n_workers=n_workers or os.cpu_count() or 1,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
-            )
-            client = stack.enter_context(distributed.Client(cluster))
-        else:
-            client = stack.enter_context(distributed.Client(address))
-        yield client.get_executor(pure=False)

@@ -6,7 +6,7 @@ and its score is affine,
 .. math:: s_t(x) = -(m_t^2\Sigma + \sigma_t^2 I)^{-1}(x - m_t\mu) + b,
 
 (:math:`b` an optional constant score error, ``score_bias``).  Every scheme of
-:mod:`sgmverify.samplers._samplers`
+:mod:`sgmverify.samplers._integrate`
 then maps a Gaussian to a Gaussian.  Write :math:`\Sigma = U\,\mathrm{diag}(\lambda)\,U^\top` and work in
 the coordinates :math:`y = U^\top x`, where the score is diagonal,
 
@@ -40,7 +40,9 @@ import numpy as np
 from sgmverify.errors import InvalidParameterError, ShapeError, UnknownNameError
 from sgmverify.laws import Gaussian
 
-from ._samplers import _coef, check_grid, get_scheme, time_grid, uniform_grid
+from ._grids import check_grid, time_grid, uniform_grid
+from ._integrate import broadcast_coefficient as _coef
+from ._schemes import get_scheme
 
 __all__ = ["EXACT_SCHEMES", "EigenLaw", "sampler_law", "sampler_law_eigen", "sampler_w2"]
 
@@ -203,13 +205,34 @@ def sampler_law_eigen(
         A, B, N = _step_coeffs(process, scheme, t0, t1, lam, nu, beta)
         A2 = A * A
         N = np.broadcast_to(N, A.shape)
-        for k in range(t0.size):
-            M = A[k] * M + B[k]
-            V = A2[k] * V + N[k]
+        M_start, V_start = M, V
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k in range(t0.size):
+                M = A[k] * M + B[k]
+                V = A2[k] * V + N[k]
+        if not (np.all(np.isfinite(M)) and np.all(np.isfinite(V))):
+            _overflow(scheme, t0, t1, A, B, N, M_start, V_start, start)
     if target == "data":
         return EigenLaw(M, V, U, nu, lam)
     m0, v0 = float(process.mean_coeff(g[-1])), float(process.var(g[-1]))
     return EigenLaw(M, V, U, m0 * nu, m0**2 * lam + v0)
+
+
+def _overflow(scheme, t0, t1, A, B, N, M, V, start) -> None:
+    """Raise InvalidParameterError naming the first step at which the output law overflows float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(t0.size):
+            M, V = A[k] * M + B[k], A[k] * A[k] * V + N[k]
+            if not (np.all(np.isfinite(M)) and np.all(np.isfinite(V))):
+                break
+    amp = float(np.max(np.abs(A[k])))
+    raise InvalidParameterError(
+        f"the exact output law of scheme {scheme!r} overflows float64 at step {start + k + 1} "
+        f"(t = {float(t0[k]):.6g} -> {float(t1[k]):.6g}): the step multiplies the law's spread by up to "
+        f"|A| = {amp:.4g} and adds noise variance up to {float(np.max(N[k])):.4g}, so the scheme is "
+        "unstable at this step size (not a problem of the data).  Take more steps (shorter ones) or a "
+        "smaller T."
+    )
 
 
 def sampler_law(

@@ -16,7 +16,7 @@ per step (``"em"``, ``"ei"``):
   suffix products, :math:`M_K = M_0 \prod_k A_k + \sum_k B_k \prod_{j>k} A_j` (chunked).
 
 The step coefficients are those of :mod:`sgmverify.samplers._gaussian_exact` (reference: Gao–Nguyen–Zhu
-digest C6,
+notes ``docs/papers/gao_nguyen_zhu_2023.md`` §7 C6,
 C7): EM :math:`A = 1 - h(a + g^2 P)`, :math:`B = h g^2 q`, :math:`N = g^2 h`; EI :math:`A = \rho - \kappa P`,
 :math:`B = \kappa q`, :math:`N = v` with :math:`(\rho, \kappa, v)` = ``process.transition``, and
 :math:`P = 1/(m^2\lambda + \sigma^2)`, :math:`q = P m \nu + \beta`.
@@ -35,7 +35,9 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError, ShapeError, UnknownNameError
 
-from ._samplers import broadcast_coefficient, check_grid, uniform_grid
+from ._checks import finite_real, real_array
+from ._grids import check_grid, uniform_grid
+from ._integrate import broadcast_coefficient
 
 __all__ = [
     "SpectralLaw",
@@ -286,15 +288,27 @@ def minimal_steps(
     asymptotic regime, where the discretisation error decreases with the step); the result records
     ``w2_below`` = :math:`W_2(K-1) > \varepsilon`, so the returned K is minimal at least locally.
     """
-    if not (eps > 0 and math.isfinite(eps)):
+    if not callable(w2_of_steps):
+        raise InvalidParameterError(
+            f"w2_of_steps must be a callable K -> W2, got {type(w2_of_steps).__name__}."
+        )
+    if not finite_real(eps, "eps") > 0:
         raise InvalidParameterError(f"eps must be a finite number > 0, got {eps!r}.")
-    if int(k_max) < 1 or int(k_start) < 1:
-        raise InvalidParameterError(f"k_max and k_start must be >= 1, got {k_max}, {k_start}.")
+    for name, v in (("k_max", k_max), ("k_start", k_start)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise InvalidParameterError(f"k_max and k_start must be integers >= 1, got {name}={v!r:.60}.")
+    if not finite_real(rtol, "rtol") >= 0:
+        raise InvalidParameterError(f"rtol must be a finite number >= 0, got {rtol!r}.")
     cache: dict[int, float] = {}
 
     def w(k: int) -> float:
         if k not in cache:
-            cache[k] = float(w2_of_steps(k))
+            value = real_array(w2_of_steps(k), f"w2_of_steps({k})")
+            if value.ndim != 0 or np.isnan(value):
+                raise InvalidParameterError(
+                    f"w2_of_steps({k}) must return one real number (not NaN), got {value}."
+                )
+            cache[k] = float(value)
         return cache[k]
 
     k = min(int(k_start), int(k_max))
@@ -312,8 +326,6 @@ def minimal_steps(
             if hi >= k_max:
                 return StepSearch(None, w(hi), len(cache), w(hi))
             lo, hi = hi, min(2 * hi, int(k_max))
-    if not (rtol >= 0 and math.isfinite(rtol)):
-        raise InvalidParameterError(f"rtol must be a finite number >= 0, got {rtol!r}.")
     while hi - lo > max(1.0, rtol * hi):  # invariant: w(lo) > eps >= w(hi)
         mid = (lo + hi) // 2
         if w(mid) <= eps:

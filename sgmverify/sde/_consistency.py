@@ -24,6 +24,7 @@ the ODE; the initial value says which start it describes (score-SDE's VE declare
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -286,10 +287,69 @@ def _residual(a_e: sp.Expr, g_e: sp.Expr, v_e: sp.Expr, t: sp.Symbol) -> tuple[s
 
 
 def _is_zero(expr: sp.Expr, time_limit: float) -> bool:
-    try:
-        return time_limited(lambda: sp.simplify(expr), time_limit) == 0
-    except Exception:  # noqa: BLE001  (a timeout or a sympy failure decides nothing)
+    """True when ``expr`` is proved identically 0: the trigonometric reduction (:func:`_trig_zero`, cheap)
+    first, then sympy's ``simplify`` (which can take seconds on trigonometric expressions, e.g. the cosine
+    schedule's residual, and still fail); each under ``time_limit``."""
+    for attempt in (lambda: _trig_zero(expr), lambda: sp.simplify(expr) == 0):
+        try:
+            if time_limited(attempt, time_limit):
+                return True
+        except Exception:  # noqa: BLE001  (a timeout or a sympy failure decides nothing)
+            continue
+    return False
+
+
+#: largest multiple k in trig(k X) that :func:`_trig_zero` expands (higher multiples: left to simplify)
+_MAX_TRIG_MULTIPLE = 12
+
+
+def _trig_zero(expr: sp.Expr) -> bool:
+    r"""Prove ``expr == 0`` for a rational function of sines and cosines, or return False (undecided).
+
+    ``tan``, ``cot``, ``sec``, ``csc`` are written with ``sin`` and ``cos``; the arguments are grouped by
+    rational ratio and each written as :math:`k X` for a base angle :math:`X` of its group (``|k| <=
+    12``), so that ``sin(k X)``, ``cos(k X)`` expand into polynomials in :math:`S = \sin X`, :math:`C = \cos
+    X`.  The numerator of the result is then reduced modulo :math:`S^2 + C^2 - 1` (replacing :math:`S^2` by
+    :math:`1 - C^2`); a zero remainder proves the identity wherever the denominator is defined.  Sound but
+    incomplete: False means "not shown", never "non-zero".
+    """
+    expr = expr.replace(sp.tan, lambda x: sp.sin(x) / sp.cos(x)).replace(
+        sp.cot, lambda x: sp.cos(x) / sp.sin(x)
+    )
+    expr = expr.replace(sp.sec, lambda x: 1 / sp.cos(x)).replace(sp.csc, lambda x: 1 / sp.sin(x))
+    args = sorted({f.args[0] for f in expr.atoms(sp.sin, sp.cos)}, key=sp.default_sort_key)
+    if not args:
+        return expr == 0
+    groups: list[list[sp.Expr]] = []
+    for arg in args:
+        for grp in groups:
+            if sp.cancel(arg / grp[0]).is_Rational:
+                grp.append(arg)
+                break
+        else:
+            groups.append([arg])
+    subs, pairs = {}, []
+    for grp in groups:
+        ratios = [sp.Rational(sp.cancel(a / grp[0])) for a in grp]
+        den = functools.reduce(sp.ilcm, [q.q for q in ratios], 1)
+        ks = [int(q * den) for q in ratios]
+        common = functools.reduce(math.gcd, [abs(k) for k in ks])
+        ks = [k // common for k in ks]
+        if max(abs(k) for k in ks) > _MAX_TRIG_MULTIPLE:
+            return False
+        x, sin_x, cos_x = sp.Dummy("X"), sp.Dummy("S"), sp.Dummy("C")
+        pairs.append((sin_x, cos_x))
+        for a, k in zip(grp, ks):
+            for f in (sp.sin, sp.cos):
+                subs[f(a)] = sp.expand_trig(f(k * x)).xreplace({sp.sin(x): sin_x, sp.cos(x): cos_x})
+    reduced = expr.xreplace(subs)
+    if reduced.atoms(sp.sin, sp.cos, sp.tan):
         return False
+    num = sp.expand(sp.together(reduced).as_numer_denom()[0])
+    for sin_x, cos_x in pairs:
+        poly = sp.Poly(num, sin_x)
+        num = sp.expand(sum(c * sin_x ** (k % 2) * (1 - cos_x**2) ** (k // 2) for (k,), c in poly.terms()))
+    return num == 0
 
 
 def _symbolic(a_e, g_e, v_e, t, params, grid, time_limit) -> tuple[str, float | None, str]:

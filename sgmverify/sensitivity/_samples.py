@@ -14,11 +14,12 @@ with :math:`\delta_\chi s_t = \sum_j w_j e^{L_j - \ell}(g_j - s_t^\rho)` (:mod:`
 :math:`= r_t(s^\chi_t - s^\rho_t)` for :math:`\chi \ge 0`).  Then :math:`\ell(t) = \log p_t^\rho(x(t))`
 (instantaneous change of variables) and :math:`y(t_{\min}) = \partial_\varepsilon x^\varepsilon(t_{\min})`.
 One pass costs one sampling pass plus a Jacobian-vector product and a divergence per score evaluation
-(sensitivity.md §3, derived [D]).  All three are integrated *jointly* by the same explicit RK4 stages as the
+(docs/papers/scarvelis_solomon_2025.md §3, derived [D]).  All three are integrated *jointly* by the same
+explicit RK4 stages as the
 ``rk4_ode`` sampler, so ``y`` is exactly the derivative of the discrete RK4 map (when :math:`r` uses the
 exact density).
 
-Reverse SDE (sensitivity.md §3, derived [D]), :math:`\tau = T - t`:
+Reverse SDE (docs/papers/scarvelis_solomon_2025.md §3, derived [D]), :math:`\tau = T - t`:
 :math:`d\log p_{T-\tau}(Y) = [d\,a + \tfrac12 g^2|s|^2]d\tau + g\,s\cdot d\bar B` (no divergence) and
 :math:`dy = [-a y + g^2(\nabla s\, y + \delta_\chi s)]d\tau`; Euler–Maruyama on both.
 
@@ -37,7 +38,7 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError, ShapeError
 from sgmverify.laws import Gaussian, GaussianMixture
-from sgmverify.samplers import check_grid
+from sgmverify.samplers import RK4, check_grid, rk_step
 
 from ._score import Perturbation, check_time
 
@@ -50,10 +51,6 @@ __all__ = [
     "sample_sensitivity",
     "sde_sample_sensitivity",
 ]
-
-_RK4_C = (0.0, 0.5, 0.5, 1.0)
-_RK4_A = ((), (0.5,), (0.0, 0.5), (0.0, 0.0, 1.0))
-_RK4_B = (1 / 6, 1 / 3, 1 / 3, 1 / 6)
 
 
 @dataclass(frozen=True)
@@ -285,7 +282,7 @@ def sample_sensitivity(
     x_T : (n, d) starting points at ``grid[0]``
     grid : decreasing times ``T ... t_min`` with ``t_min > 0``
     log_p_T : (n,) :math:`\log p_T^\rho(x_T)` (exact, or the prior's: then ``y`` is scaled by
-        :math:`p_T^\rho/\text{prior}` per path, sensitivity.md §4)
+        :math:`p_T^\rho/\text{prior}` per path, docs/papers/scarvelis_solomon_2025.md §4)
     log_density : optional callable ``(x, t) -> (n,)``
         Exact :math:`\log p_t^\rho` used in :math:`r_t` instead of the integrated :math:`\ell`.
     forcing : optional callable ``(x, t, log_p, score) -> (n, d)``
@@ -301,34 +298,33 @@ def sample_sensitivity(
     xs, ys = ([x.copy()], [y.copy()]) if keep_path else (None, None)
     nfe = 0
 
-    def stage(xi, li, yi, ti):
+    stage_vars: list[np.ndarray] = []  # per stage: variance of the divergence estimate, scaled by (g^2/2)^2
+
+    def stage(ti, state):
+        """Forward-time derivatives (x', l', y') at stage time ``ti``; records the stage's variance."""
+        xi, li, yi = state
         ev = model.evaluate(xi, ti, tangent=yi, divergence=True, rng=rng)
         s = _check_out(np.asarray(ev.score), (n, d), "score", ti)
         a = float(process.drift_coeff(ti))
         g2 = float(process.diffusion(ti)) ** 2
         ref = li if log_density is None else log_density(xi, ti)
         f = _delta(chi, process, xi, ti, ref, s) if forcing is None else forcing(xi, ti, ref, s)
+        stage_vars.append((0.5 * g2) ** 2 * ev.div_var)
         dx = a * xi - 0.5 * g2 * s
         dl = -d * a + 0.5 * g2 * ev.div
         dy = a * yi - 0.5 * g2 * (ev.jvp + f)
-        return -dx, -dl, -dy, (0.5 * g2) ** 2 * ev.div_var
+        return dx, dl, dy
 
     with np.errstate(over="ignore"):
         for k in range(g.size - 1):
             t0, t1 = float(g[k]), float(g[k + 1])
             h = t0 - t1
-            ks = []
-            for c_i, a_i, b_i in zip(_RK4_C, _RK4_A, _RK4_B):
-                ti = t1 if c_i == 1.0 else t0 - c_i * h
-                xi = x + h * sum(a * kk[0] for a, kk in zip(a_i, ks)) if ks else x
-                li = ell + h * sum(a * kk[1] for a, kk in zip(a_i, ks)) if ks else ell
-                yi = y + h * sum(a * kk[2] for a, kk in zip(a_i, ks)) if ks else y
-                ks.append(stage(xi, li, yi, ti))
-                var = var + (h * b_i) ** 2 * ks[-1][3]
-                nfe += 1
-            x = x + h * sum(b * kk[0] for b, kk in zip(_RK4_B, ks))
-            ell = ell + h * sum(b * kk[1] for b, kk in zip(_RK4_B, ks))
-            y = y + h * sum(b * kk[2] for b, kk in zip(_RK4_B, ks))
+            stage_vars.clear()
+            # RK4 backward in time: step t1 - t0 < 0, the last stage landing exactly on t1
+            x, ell, y = rk_step(stage, t0, (x, ell, y), t1 - t0, RK4, t_next=t1)
+            for b_i, v_i in zip(RK4.b, stage_vars, strict=True):
+                var = var + (h * b_i) ** 2 * v_i
+            nfe += RK4.stages
             lp_path.append(ell.copy())
             if keep_path:
                 xs.append(x.copy())
@@ -429,19 +425,14 @@ def likelihood_log_density(
         acc = np.zeros(n)
         ts = np.linspace(float(t), float(T), steps + 1)
 
-        def f(xi, ti):
+        def f(ti, state):  # (x', accumulated divergence') along the forward flow
+            xi = state[0]
             ev = model.evaluate(xi, ti, divergence=True, rng=rng)
             a, g2 = float(process.drift_coeff(ti)), float(process.diffusion(ti)) ** 2
             return a * xi - 0.5 * g2 * ev.score, d * a - 0.5 * g2 * ev.div
 
         for k in range(steps):
-            h = ts[k + 1] - ts[k]
-            k1 = f(xx, ts[k])
-            k2 = f(xx + 0.5 * h * k1[0], ts[k] + 0.5 * h)
-            k3 = f(xx + 0.5 * h * k2[0], ts[k] + 0.5 * h)
-            k4 = f(xx + h * k3[0], ts[k + 1])
-            xx = xx + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-            acc = acc + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+            xx, acc = rk_step(f, ts[k], (xx, acc), ts[k + 1] - ts[k], RK4, t_next=ts[k + 1])
         return log_prior(xx) + acc
 
     return log_density

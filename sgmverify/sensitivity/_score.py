@@ -27,19 +27,20 @@ allowed in :meth:`Perturbation.combination_score`), which gives the complex-step
 References
 ----------
 .. [1] Scarvelis, Solomon, "Sensitivity Analysis for Diffusion Models", arXiv:2509.23092; the formulas
-   here are derived from the linearity of :math:`\rho \mapsto p_t^\rho` (``docs/papers/sensitivity.md``
-   §2, tag [D]), not quoted from the paper.
+   here are derived from the linearity of :math:`\rho \mapsto p_t^\rho`
+   (``docs/papers/scarvelis_solomon_2025.md`` §2, tag [D]), not quoted from the paper.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from sgmverify.errors import InvalidParameterError, NotPSDError, ShapeError, TimeDomainError
+from sgmverify.errors import InvalidParameterError, InvalidTypeError, NotPSDError, ShapeError, TimeDomainError
 from sgmverify.laws import Gaussian, GaussianMixture, as_float_array, noise_coeffs
 
 __all__ = [
@@ -63,10 +64,14 @@ def check_time(process, t: float) -> tuple[float, float, float]:
 
     At :math:`t = 0` the noised point masses have no density, so the score derivative is undefined.
     """
+    if isinstance(t, np.ndarray) and t.ndim == 0:
+        t = t[()]
+    if isinstance(t, bool | np.bool_) or not isinstance(t, numbers.Real):
+        raise InvalidTypeError(f"t must be a real scalar, got {type(t).__name__} {t!r:.60}")
     try:
         tf = float(t)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"t must be a real scalar, got {t!r}") from None
+    except OverflowError:
+        raise TimeDomainError(f"t = {t!r:.60} is beyond the float64 range") from None
     if not tf > 0.0:
         raise TimeDomainError(f"t = {t} must lie in (0, T]: at t <= 0 the perturbed density has no score")
     return noise_coeffs(process, tf)
@@ -154,8 +159,11 @@ class Perturbation:
     """
 
     def __init__(self, weights, means, covs=None):
-        w = np.asarray(weights)
-        if not np.iscomplexobj(w):
+        try:
+            w = np.asarray(weights)
+        except (TypeError, ValueError):  # ragged nested lists
+            w = np.asarray(None)
+        if w.dtype.kind != "c":
             w = as_float_array(w, "weights")
         elif not np.all(np.isfinite(w)):
             raise InvalidParameterError("weights contain NaN or infinite entries; pass finite weights")
@@ -168,7 +176,7 @@ class Perturbation:
         covs = as_float_array(covs, "covs")
         if covs.ndim == 0:
             covs = float(covs) * np.broadcast_to(np.eye(d), (J, d, d))
-        elif covs.ndim == 2:
+        elif covs.ndim == 2 and covs.shape == (d, d):
             covs = np.broadcast_to(covs, (J, d, d))
         if covs.shape != (J, d, d):
             raise ShapeError(
@@ -266,17 +274,38 @@ class Perturbation:
 
 
 def _points(x, dim: int) -> np.ndarray:
-    arr = np.asarray(x)
+    arr = as_float_array(x, "x")
     if arr.ndim != 2 or arr.shape[1] != dim:
         raise ShapeError(f"x must have shape (n, {dim}); got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidParameterError("x contains NaN or infinite entries; pass finite points")
     return arr
 
 
+def _check_inputs(callables: dict[str, object], chi: object) -> None:
+    """InvalidTypeError unless the named arguments are callables and ``chi`` a :class:`Perturbation`."""
+    for name, fn in callables.items():
+        if not callable(fn):
+            raise InvalidTypeError(
+                f"{name} must be a callable (x, t) -> array, got {type(fn).__name__} {fn!r:.60}"
+            )
+    if not isinstance(chi, Perturbation):
+        raise InvalidTypeError(
+            f"chi must be a Perturbation (e.g. Perturbation.point_masses(points)), got {type(chi).__name__}"
+        )
+
+
 def checked_call(fn: Callable, x: np.ndarray, t: float, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """``fn(x, t)`` with its shape and finiteness checked (ShapeError / InvalidParameterError)."""
-    out = np.asarray(fn(x, t))
+    """``fn(x, t)`` with its type, shape and finiteness checked (InvalidTypeError / ShapeError /
+    InvalidParameterError)."""
+    raw = fn(x, t)
+    try:
+        out = np.asarray(raw)
+        if out.dtype.kind not in "iuf":
+            raise TypeError(f"entries of type {out.dtype}")
+        out = out.astype(float)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidTypeError(
+            f"{what}(x, t) must return an array of real numbers, got {raw!r:.60} ({exc})"
+        ) from None
     if out.shape != shape:
         raise ShapeError(f"{what}(x, t) must return shape {shape}; got {out.shape}")
     if not np.all(np.isfinite(out)):
@@ -302,7 +331,7 @@ def score_derivative(
 
     .. math:: \delta_\chi s_t(x) = \sum_j w_j\, e^{L_j(x) - \log p_t^\rho(x)}\, \big(g_j(x) - s_t^\rho(x)\big)
 
-    (sensitivity.md §2; derived from linearity of :math:`\rho\mapsto p_t^\rho`).
+    (docs/papers/scarvelis_solomon_2025.md §2; derived from linearity of :math:`\rho\mapsto p_t^\rho`).
 
     Parameters
     ----------
@@ -315,6 +344,7 @@ def score_derivative(
     t : float in (0, T]
     x : (n, d) array
     """
+    _check_inputs({"score_rho": score_rho, "log_density_rho": log_density_rho}, chi)
     s, c, g = _ratio_terms(score_rho, log_density_rho, chi, process, t, x)
     return np.einsum("nk,nkd->nd", c, g - s[:, None, :])
 
@@ -327,6 +357,8 @@ def first_order_validity(
     :math:`|\varepsilon r_t|` is exactly the relative error of the first-order prediction
     :math:`\varepsilon\,\delta_\chi s_t` of :math:`s_t^{\rho+\varepsilon\chi} - s_t^\rho`.
     """
+    _check_inputs({"log_density_rho": log_density_rho}, chi)
+    eps = _check_eps(eps)
     x = _points(x, chi.dim)
     t, _, _ = check_time(process, t)
     lp = checked_call(log_density_rho, x, t, (x.shape[0],), "log_density_rho")
@@ -335,16 +367,33 @@ def first_order_validity(
     return eps * np.sum(nc.scaled_weights(L, lp), axis=1)
 
 
+def _check_eps(eps: object) -> complex | float:
+    """``eps`` as a finite real (or complex) number; InvalidTypeError / InvalidParameterError otherwise."""
+    if isinstance(eps, np.ndarray) and eps.ndim == 0:
+        eps = eps[()]
+    if isinstance(eps, bool | np.bool_) or not isinstance(eps, numbers.Number):
+        raise InvalidTypeError(f"eps must be a number, got {type(eps).__name__} {eps!r:.60}")
+    try:
+        ok = np.isfinite(complex(eps))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise InvalidParameterError(f"eps must be finite, got {eps!r:.60}")
+    return eps
+
+
 def perturbed_score(
     score_rho: ScoreFn, log_density_rho: LogDensityFn, chi: Perturbation, process, t: float, x, eps: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Exact perturbed score (the finite-eps, Möbius form of sensitivity.md §2.1).
+    r"""Exact perturbed score (the finite-eps, Möbius form of docs/papers/scarvelis_solomon_2025.md §2.1).
 
     .. math:: s_t^{\rho+\varepsilon\chi} = s_t^\rho + \frac{\varepsilon}{1+\varepsilon r_t}\,\delta_\chi s_t
 
     Returns ``(score, eps * r)``.  Raises :class:`InvalidParameterError` where
     :math:`p_t^\rho + \varepsilon p_t^\chi \le 0` (i.e. :math:`1 + \varepsilon r_t \le 0`).
     """
+    _check_inputs({"score_rho": score_rho, "log_density_rho": log_density_rho}, chi)
+    eps = _check_eps(eps)
     s, c, g = _ratio_terms(score_rho, log_density_rho, chi, process, t, x)
     delta = np.einsum("nk,nkd->nd", c, g - s[:, None, :])
     er = eps * np.sum(c, axis=1)

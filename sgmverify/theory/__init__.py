@@ -1,5 +1,5 @@
 """What a claim is: theorems, bounds, assumptions, scenarios, suites, references with provenance,
-results, and the one verdict rule.
+results, the one verdict rule, content hashing and the per-check context.
 
 The public names are listed in ``__init__.pyi`` (read by IDEs and type checkers); they load on first use.
 """

@@ -1,56 +1,40 @@
 """What a claim is: theorems, bounds, assumptions, scenarios, suites, references with provenance,
-results, and the one verdict rule.
+results, the one verdict rule, content hashing and the per-check context.
 """
 
-from ._claims import (
-    EXPECTATIONS as EXPECTATIONS,
+from ._context import (
+    check_context as check_context,
 )
-from ._claims import (
-    Assumption as Assumption,
-)
-from ._claims import (
-    AssumptionResult as AssumptionResult,
-)
-from ._claims import (
-    Bound as Bound,
-)
-from ._claims import (
-    Check as Check,
-)
-from ._claims import (
-    Direction as Direction,
-)
-from ._claims import (
-    Provenance as Provenance,
-)
-from ._claims import (
-    Reference as Reference,
-)
-from ._claims import (
-    Result as Result,
-)
-from ._claims import (
-    Scenario as Scenario,
-)
-from ._claims import (
-    SearchSpace as SearchSpace,
-)
-from ._claims import (
-    Suite as Suite,
-)
-from ._claims import (
-    Theorem as Theorem,
-)
-from ._claims import (
-    Verdict as Verdict,
-)
-from ._claims import (
-    decide as decide,
-)
-from ._claims import (
+from ._hashing import (
+    content_key as content_key,
     describe_object as describe_object,
 )
-from ._claims import (
+from ._model import (
+    Assumption as Assumption,
+    AssumptionResult as AssumptionResult,
+    Bound as Bound,
+    Check as Check,
+    Suite as Suite,
+    Theorem as Theorem,
+)
+from ._reference import (
+    Provenance as Provenance,
+    Reference as Reference,
+)
+from ._result import (
+    Result as Result,
+)
+from ._scenario import (
+    Scenario as Scenario,
+)
+from ._search import (
+    SearchSpace as SearchSpace,
+)
+from ._verdict import (
+    EXPECTATIONS as EXPECTATIONS,
+    Direction as Direction,
+    Verdict as Verdict,
+    decide as decide,
     expected_verdict as expected_verdict,
 )
 
@@ -69,6 +53,8 @@ __all__ = [
     "Suite",
     "Theorem",
     "Verdict",
+    "check_context",
+    "content_key",
     "decide",
     "describe_object",
     "expected_verdict",

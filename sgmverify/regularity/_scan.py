@@ -13,7 +13,7 @@ with the norm stated in the result: Euclidean for :math:`k = 1`, the operator (s
 :math:`k \ge 3` (an upper bound on the injective norm, within a factor :math:`d^{(k-1)/2}`); for
 :math:`d = 1` all are :math:`|\cdot|`.
 
-*Why a plain grid is not enough* (math reference ``docs/papers/stephanovitch.md`` §6 item 13): near an atom,
+*Why a plain grid is not enough* (notes ``docs/papers/stephanovitch_2025.md`` §6 item 13): near an atom,
 a support boundary or a cusp the derivatives vary on the scale :math:`s_t = \sqrt{v_t}` in :math:`x`,
 i.e. :math:`\sqrt{\tau_t} = s_t/m_t` in the data variable :math:`x/m_t`, which is :math:`10^{-6}` at the
 bottom of the ladder; and some suprema are limits never attained (for compact support
@@ -33,6 +33,7 @@ If the best value sits at the outer end of a far-field ray the supremum is repor
 as **attained** at ``location``.  Points where the law's derivative cannot be evaluated (non-finite, or a
 raised error far out) are dropped and counted (``failures``); a ray stops at its first failure.
 
+Where the lines go (landmarks, layers, far field, bulk): :mod:`sgmverify.regularity._landmarks`.
 Derivatives come from ``pt.log_density_derivative(x, k)`` (the contract of :mod:`sgmverify.laws._scores`), or,
 for laws without it, from ``score`` / ``score_jacobian`` / ``score_hessian`` (:math:`k \le 3`).
 """
@@ -40,78 +41,23 @@ for laws without it, from ``score`` / ``score_jacobian`` / ``score_hessian`` (:m
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
-from sgmverify.errors import InvalidParameterError, ShapeError
+from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
 from sgmverify.estimates import Estimate
 
-__all__ = ["Landmarks", "ScanConfig", "SupResult", "derivative", "landmarks", "scan_sup", "sup_over_x"]
+from ._landmarks import Landmarks, ScanConfig, _Line, _lines, landmarks
+
+__all__ = ["SupResult", "derivative", "scan_sup", "sup_over_x"]
 
 #: evaluation batch size (points per call of the law's derivative)
 BATCH = 2048
-
-
-@dataclass(frozen=True)
-class ScanConfig:
-    """Resolution of the scan (all lengths in the scaled variable :math:`u = (x - m_t p)/s_t`).
-
-    Attributes
-    ----------
-    layer, layer_step : float
-        Half-width and spacing of the boundary layer around each landmark.
-    far : float
-        Outer end of the far-field rays; :math:`10^7` resolves a limit :math:`-1/v_t` to relative
-        :math:`\\sim u^{-2} = 10^{-14}` for compact support (R3).
-    far_per_decade : int
-        Geometric far-field points per decade.
-    bulk : int
-        Points on each segment between two landmarks.
-    n_refine : int
-        Grid candidates refined locally.
-    directions : int
-        For :math:`d \\ge 2`: lines per landmark (axes, diagonals, then fixed pseudo-random directions).
-    """
-
-    layer: float = 8.0
-    layer_step: float = 0.05
-    far: float = 1e7
-    far_per_decade: int = 6
-    bulk: int = 200
-    n_refine: int = 3
-    directions: int = 4
-
-    def __post_init__(self) -> None:
-        if not (self.layer > 0 and 0 < self.layer_step < self.layer and self.far > self.layer):
-            raise InvalidParameterError(
-                f"need 0 < layer_step < layer < far, got {self.layer_step}, {self.layer}, {self.far}."
-            )
-        if min(self.far_per_decade, self.bulk, self.directions) < 1 or self.n_refine < 0:
-            raise InvalidParameterError("far_per_decade, bulk and directions must be >= 1, n_refine >= 0.")
-
-    @classmethod
-    def coarse(cls) -> ScanConfig:
-        """A cheap scan (for laws evaluated with mpmath): spacing 0.1 on |u| <= 6, 4 points per decade."""
-        return cls(layer=6.0, layer_step=0.1, far_per_decade=4, bulk=60, n_refine=2, directions=3)
-
-
-@dataclass(frozen=True)
-class Landmarks:
-    """Points of the data space around which the derivatives vary fastest, and what the law is like.
-
-    ``points`` (L, d) are in the data variable (they are mapped to :math:`m_t p` for the scan); ``compact``
-    says the support is bounded (so the far field holds a limit, R3); ``scale`` is the data's size.
-    """
-
-    points: np.ndarray
-    compact: bool = False
-    scale: float = 1.0
-    pairs: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,112 +160,7 @@ def _quantity(k: int, d: int, side: str | None, norm: str) -> str:
     return f"sup_x {bars} of ∇^{k} log p_t"
 
 
-# ------------------------------------------------------------------------------------------------ landmarks
-def landmarks(law) -> Landmarks:
-    """Landmarks of a data law, by its type (atoms, boxes, circle, cusp, Gaussian, mixture, 1-D density)."""
-    name = type(law).__name__
-    d = int(law.dim)
-    if hasattr(law, "points") and name.lower().startswith("atom"):
-        pts = np.asarray(law.points, dtype=float).reshape(-1, d)
-        mids = [(pts[i] + pts[j]) / 2 for i, j in itertools.combinations(range(len(pts)), 2)]
-        allp = np.vstack([pts, *mids]) if mids else pts
-        pairs = tuple(itertools.combinations(range(len(pts)), 2))
-        return Landmarks(allp, compact=True, scale=_spread(pts), pairs=pairs)
-    if hasattr(law, "low") and hasattr(law, "high"):
-        lo = np.asarray(law.low, dtype=float).reshape(d)
-        hi = np.asarray(law.high, dtype=float).reshape(d)
-        c, half = (lo + hi) / 2, (hi - lo) / 2
-        faces = [c + sgn * half[i] * np.eye(d)[i] for i in range(d) for sgn in (-1, 1)]
-        pts = np.vstack([c, *faces])
-        return Landmarks(
-            pts, compact=True, scale=float(np.max(hi - lo)), pairs=tuple((0, j) for j in range(1, len(pts)))
-        )
-    if hasattr(law, "radius") and d == 2:  # rotation invariant: the centre and one point of the circle
-        r = float(law.radius)
-        pts = np.array([[0.0, 0.0], [r, 0.0]])
-        return Landmarks(pts, compact=True, scale=2 * r, pairs=((0, 1),))
-    if hasattr(law, "beta") and d == 1:  # the cusp at 0; full support, bounded far field
-        return Landmarks(np.zeros((1, 1)), compact=False, scale=1.0)
-    if hasattr(law, "means"):
-        pts = np.asarray(law.means, dtype=float)
-        mids = [(pts[i] + pts[j]) / 2 for i, j in itertools.combinations(range(len(pts)), 2)]
-        allp = np.vstack([pts, *mids]) if mids else pts
-        scale = _spread(pts) + float(np.sqrt(np.max(np.linalg.eigvalsh(np.asarray(law.covs)))))
-        return Landmarks(allp, scale=scale, pairs=tuple(itertools.combinations(range(len(pts)), 2)))
-    if hasattr(law, "mean") and hasattr(law, "cov"):
-        return Landmarks(
-            np.asarray(law.mean, dtype=float).reshape(1, d), scale=float(np.sqrt(np.max(np.diag(law.cov))))
-        )
-    if hasattr(law, "support") and d == 1:
-        a, b = (float(z) for z in law.support)
-        pts = [z for z in (a, b) if math.isfinite(z)]
-        pts += [float(z) for z in getattr(law, "breakpoints", ())]
-        if not pts or not all(math.isfinite(z) for z in (a, b)):
-            pts.append(0.0)
-        pts = sorted(set(pts))
-        compact = math.isfinite(a) and math.isfinite(b)
-        arr = np.array(pts).reshape(-1, 1)
-        return Landmarks(
-            arr,
-            compact=compact,
-            scale=max(1.0, pts[-1] - pts[0]),
-            pairs=tuple(zip(range(len(pts) - 1), range(1, len(pts)))),
-        )
-    return Landmarks(np.zeros((1, d)))
-
-
-def _spread(pts: np.ndarray) -> float:
-    return float(np.max(np.ptp(pts, axis=0))) if len(pts) > 1 else 1.0
-
-
-def _directions(d: int, n: int) -> np.ndarray:
-    if d == 1:
-        return np.ones((1, 1))
-    dirs = list(np.eye(d))
-    dirs += [np.ones(d) / math.sqrt(d), np.r_[1.0, -np.ones(d - 1)] / math.sqrt(d)]
-    rng = np.random.default_rng(12345)  # fixed: the scan is deterministic
-    while len(dirs) < n:
-        z = rng.standard_normal(d)
-        dirs.append(z / np.linalg.norm(z))
-    return np.array(dirs[: max(n, d)])
-
-
 # ------------------------------------------------------------------------------------------------ the scan
-@dataclass
-class _Line:
-    origin: np.ndarray
-    direction: np.ndarray
-    u: np.ndarray  # scaled coordinates along the line (x = origin + scale * u * direction)
-    scale: float
-    far_ends: tuple[bool, bool]  # whether the first / last point is a far-field end
-
-    def points(self) -> np.ndarray:
-        return self.origin + self.scale * self.u[:, None] * self.direction
-
-
-def _lines(marks: Landmarks, m: float, s: float, cfg: ScanConfig) -> list[_Line]:
-    d = marks.points.shape[1]
-    layer = np.arange(-cfg.layer, cfg.layer + cfg.layer_step / 2, cfg.layer_step)
-    n_far = max(2, math.ceil(math.log10(cfg.far / cfg.layer) * cfg.far_per_decade) + 1)
-    far = np.geomspace(cfg.layer, cfg.far, n_far)[1:]
-    # medial layer: near atoms / the medial set the posterior tilts on the scale v/(m*scale), i.e.
-    # u = s/(m*scale) * w; add |w| in [1e-2, 30] when that scale is below the layer spacing
-    inner = s / (m * max(marks.scale, 1e-300))
-    extra = inner * np.geomspace(1e-2, 30.0, 24) if inner < cfg.layer_step else np.empty(0)
-    u = np.unique(np.concatenate([-far[::-1], layer, far, extra, -extra]))
-    lines = [
-        _Line(m * p, e, u, s, (True, True)) for p in marks.points for e in _directions(d, cfg.directions)
-    ]
-    for i, j in marks.pairs:
-        a, b = m * marks.points[i], m * marks.points[j]
-        length = float(np.linalg.norm(b - a))
-        if length <= 0:
-            continue
-        ub = np.linspace(0.0, length / s, cfg.bulk)
-        lines.append(_Line(a, (b - a) / length, ub, s, (False, False)))
-    return lines
-
-
 def _evaluate(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> tuple[np.ndarray, int]:
     """Values at the rows of x; NaN where the law fails (counted)."""
     out = np.full(len(x), np.nan)
@@ -383,9 +224,20 @@ def scan_sup(
         Default ``"op"`` for k = 2, ``"fro"`` for k >= 3 (ignored for d = 1 and for ``side``).
     config : ScanConfig, optional
     """
-    if not (isinstance(k, int | np.integer) and 1 <= k <= 4):
-        raise InvalidParameterError(f"k must be an integer in 1..4, got {k!r}.")
-    if not (m > 0 and v > 0 and math.isfinite(m) and math.isfinite(v)):
+    if isinstance(k, bool) or not (isinstance(k, int | np.integer) and 1 <= k <= 4):
+        raise InvalidParameterError(f"k must be an integer in 1..4, got {k!r:.60}.")
+    if side is not None and not isinstance(side, str):
+        raise InvalidParameterError(f"side must be None, 'max' or 'min', got {side!r:.60}.")
+    if norm is not None and not isinstance(norm, str):
+        raise InvalidParameterError(f"norm must be None, 'op' or 'fro', got {norm!r:.60}.")
+    if config is not None and not isinstance(config, ScanConfig):
+        raise InvalidTypeError(f"config must be a ScanConfig or None, got {type(config).__name__}.")
+    if not isinstance(marks, Landmarks):
+        raise InvalidTypeError(f"marks must be Landmarks (see landmarks(law)), got {type(marks).__name__}.")
+    if not isinstance(getattr(pt, "dim", None), int):
+        raise InvalidTypeError(f"pt must be a noised law (with .dim), got {type(pt).__name__} {pt!r:.60}")
+    real = all(isinstance(z, numbers.Real) and not isinstance(z, bool) for z in (m, v))
+    if not (real and m > 0 and v > 0 and math.isfinite(m) and math.isfinite(v)):
         raise InvalidParameterError(f"need m > 0 and v > 0 (t > 0), got m = {m}, v = {v}.")
     pts = np.asarray(marks.points, dtype=float)
     if pts.ndim != 2 or pts.shape[1] != pt.dim:
@@ -433,7 +285,7 @@ def scan_sup(
         interior.insert(0, first)
     ends.sort(key=lambda c: -c[0])
     best_int = interior[0][0] if interior else -math.inf
-    if ends and ends[0][0] > best_int + 1e-12 * abs(best_int):
+    if ends and (not interior or ends[0][0] > best_int + 1e-12 * abs(best_int)):
         val, li, i, j = ends[0]
         line = lines[li]
         if vals_all[li][j] < val:  # still increasing outwards: approached as |x| -> infinity
@@ -560,14 +412,19 @@ def sup_over_x(
 
     Example
     -------
-    >>> from sgmverify.laws._distributions import Gaussian
-    >>> from sgmverify.sde._processes import OU
+    >>> from sgmverify.laws import Gaussian
+    >>> from sgmverify.sde import OU
     >>> r = sup_over_x(Gaussian([0.0], [[2.0]]), OU(), 0.5, 2)
     >>> round(r.value, 6), r.kind      # 1/(m² Σ + v), the same at every x
     (0.731059, 'attained')
     """
     from sgmverify.laws import noise_coeffs
 
+    if not (callable(getattr(law, "noised", None)) and isinstance(getattr(law, "dim", None), int)):
+        raise InvalidTypeError(
+            f"law must be a data law of sgmverify.laws (with .dim and .noised(process, t)), got "
+            f"{type(law).__name__} {law!r:.60}"
+        )
     _, m, v = noise_coeffs(process, t)
     pt = law.noised(process, t)
     res = scan_sup(pt, k, m, v, marks or landmarks(law), side=side, norm=norm, config=config)
