@@ -78,8 +78,11 @@ class SuiteError(SgmverifyError):
     """A suite of checks failed to import or is malformed."""
 
 
-class BoundEvaluationError(SgmverifyError):
-    """A theorem's bound could not be evaluated (unknown symbols, non-finite value, ...)."""
+class BoundEvaluationError(SgmverifyError, ValueError):
+    """A theorem's bound could not be evaluated (unknown symbols, non-finite value, ...).
+
+    Also a ``ValueError``: the values it was evaluated at do not give a number.
+    """
 
 
 class StoreError(SgmverifyError, OSError):

@@ -136,7 +136,7 @@ def mean_ci(samples: np.ndarray, level: float = 0.95) -> Estimate:
     .. math:: \bar x \pm t_{n-1, (1+\ell)/2}\, s / \sqrt n
     """
     level = _level(level)
-    x = np.asarray(samples, dtype=float).ravel()
+    x = _real_array(samples, "samples").ravel()
     if x.size < 2:
         raise InvalidParameterError(f"mean_ci needs at least 2 samples, got {x.size}.")
     if not np.all(np.isfinite(x)):
@@ -165,8 +165,22 @@ def bootstrap_ci(
     if n_boot < 10:
         raise InvalidParameterError(f"n_boot must be >= 10 for a percentile interval, got {n_boot}.")
     level = _level(level)
-    value = float(statistic(np.arange(n))) if point is None else float(point)
-    reps = np.array([statistic(rng.integers(0, n, size=n)) for _ in range(n_boot)], dtype=float)
+    if not callable(statistic):
+        raise InvalidTypeError(f"statistic must be a callable idx -> float, got {type(statistic).__name__}.")
+    if isinstance(n, bool | np.bool_) or not isinstance(n, numbers.Integral):
+        raise InvalidTypeError(f"n must be an integer (the number of samples), got {n!r:.60}.")
+    if n < 1:
+        raise InvalidParameterError(f"n must be >= 1 (the number of samples to resample), got {n}.")
+    if not isinstance(rng, np.random.Generator):
+        raise InvalidTypeError(
+            f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}."
+        )
+
+    def stat(idx: np.ndarray) -> float:
+        return _real(statistic(idx), "statistic(idx)")
+
+    value = stat(np.arange(n)) if point is None else _real(point, "point")
+    reps = np.array([stat(rng.integers(0, n, size=n)) for _ in range(n_boot)], dtype=float)
     return percentile_estimate(value, reps, level=level, n=n, method="bootstrap-percentile")
 
 
@@ -201,8 +215,8 @@ def percentile_estimate(
 
 def _real(value: Any, name: str) -> float:
     """``value`` as a float: a real number (Python, numpy or 0-d array), NaN and inf allowed."""
-    if isinstance(value, str | bytes | bool | np.bool_) or value is None:
-        raise InvalidTypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.")
+    if isinstance(value, str | bytes | bool | np.bool_) or value is None or _is_complex(value):
+        raise InvalidTypeError(f"{name} must be a real number, got {type(value).__name__} {value!r:.80}.")
     try:
         return float(value)
     except OverflowError:
@@ -211,6 +225,14 @@ def _real(value: Any, name: str) -> float:
         raise InvalidTypeError(
             f"{name} must be a real number, got {type(value).__name__} {value!r}."
         ) from None
+
+
+def _is_complex(value: Any) -> bool:
+    """Whether ``value`` is a complex number (Python, numpy, or a complex array)."""
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        return True
+    dtype = getattr(value, "dtype", None)
+    return isinstance(dtype, np.dtype) and dtype.kind == "c"
 
 
 def _real_array(value: Any, name: str) -> np.ndarray:
@@ -396,10 +418,7 @@ def loglog_slope(
 
 def _positive_vector(values: Any, name: str, size: int | None = None) -> np.ndarray:
     """``values`` as a 1-D float array of finite positive numbers (of length ``size`` when given)."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"{name} must be an array of real numbers: {exc}") from None
+    arr = _real_array(values, name)
     if arr.ndim != 1:
         raise ShapeError(f"{name} must be a 1-D array, got shape {arr.shape}")
     if size is not None and arr.size != size:
@@ -416,10 +435,7 @@ def _replicate_slopes(
     y_boot: Any, npts: int, c: np.ndarray, sxx: float, drop: bool
 ) -> tuple[np.ndarray, int]:
     """Least-squares slopes of the columns of ``y_boot`` (n_points, B), and how many were left out."""
-    try:
-        boot = np.asarray(y_boot, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"y_boot must be an array of real numbers: {exc}") from None
+    boot = _real_array(y_boot, "y_boot")
     if boot.ndim != 2 or boot.shape[0] != npts:
         raise ShapeError(f"y_boot must have shape (n_points, B) = ({npts}, B), got {boot.shape}")
     with np.errstate(invalid="ignore"):

@@ -486,3 +486,243 @@ def test_property_junk_arguments_give_only_sgmverify_errors(name, junk):
     except SgmverifyError:
         return
     _finite_outputs(out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# regressions of the fuzz's known defects (tests/test_fuzz.py KNOWN ids), one test each
+# ---------------------------------------------------------------------------------------------------
+
+
+def _strict(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with every warning an error (a RuntimeWarning is a defect here)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+def test_known_bound_evaluate_type():
+    from sgmverify.theory import Bound
+
+    for junk in (1.0, None, "C=1", [("C", 1.0)]):
+        with pytest.raises(InvalidTypeError, match="mapping"):
+            Bound("C*h", "upper", "W2").evaluate(junk)
+    with pytest.raises(model.BoundEvaluationError, match=r"too large|could not evaluate"):
+        Bound("C*h", "upper", "W2").evaluate({"C": 10**400, "h": 1.0})
+    assert Bound("C*h", "upper", "W2").evaluate({"C": 2.0, "h": 0.5}) == 1.0
+
+
+def test_known_bound_evaluation_error_builtin():
+    from sgmverify.errors import BoundEvaluationError
+    from sgmverify.theory import Bound
+
+    assert issubclass(BoundEvaluationError, ValueError)
+    with pytest.raises(ValueError, match=r"needs values for \['h'\]"):
+        Bound("C*h", "upper", "W2").evaluate({"C": 1.0})
+
+
+def test_known_theorem_scenarios_str():
+    from sgmverify.theory import Bound, Reference, Scenario, Theorem
+
+    ref, bound = Reference("A. Author", provenance="derived"), Bound("C*h", "upper", "W2")
+    for junk in ("s1", 3, {"s": 1}, ["s1"], [None]):
+        with pytest.raises(InvalidTypeError, match="scenarios"):
+            Theorem("fuzz.t", "A title", ref, bound, lambda s, r: 0.0, scenarios=junk)
+    ok = Theorem("fuzz.t", "T", ref, bound, lambda s, r: 0.0, scenarios=[Scenario("a"), Scenario("b")])
+    assert [c.id for c in ok.checks("full")] == ["fuzz.t[a]", "fuzz.t[b]"]
+
+
+def test_known_noise_coeffs_process_class():
+    from sgmverify import log_density_derivative
+
+    for cls in (VP, OU):
+        with pytest.raises(InvalidTypeError, match="instan"):
+            HolderCusp(0.5).noised(cls, 0.3)
+        with pytest.raises(InvalidTypeError, match="instan"):
+            Gaussian([0.0], [[1.0]]).noised(cls, 0.3)
+    with pytest.raises(InvalidTypeError, match="class Gaussian"):
+        log_density_derivative(Gaussian, np.zeros((1, 1)), 1)
+
+
+def test_known_mean_ci_str_and_complex():
+    from sgmverify.estimates import loglog_slope, mean_ci
+
+    for junk in ("abc", ["1", "2"], [1j, 2.0, 3.0], np.array([1j, 2.0, 3.0]), None, {"a": 1}):
+        with pytest.raises(InvalidTypeError):
+            _strict(mean_ci, junk)
+    with pytest.raises(InvalidTypeError):
+        _strict(loglog_slope, np.complex128(1j), [1.0, 2.0])
+    assert mean_ci([1.0, 2.0, 3.0]).value == 2.0  # valid input unchanged
+
+
+def test_known_bootstrap_ci_statistic():
+    from sgmverify.estimates import bootstrap_ci
+
+    rng = np.random.default_rng(0)
+    for stat in (lambda idx: np.ones(3), lambda idx: "x", lambda idx: None, lambda idx: 1j):
+        with pytest.raises(InvalidTypeError, match="statistic"):
+            bootstrap_ci(stat, 10, rng, n_boot=20)
+    with pytest.raises(InvalidTypeError, match="n must be an integer"):
+        bootstrap_ci(lambda idx: 1.0, "10", rng)
+    with pytest.raises(InvalidParameterError, match="n must be >= 1"):
+        bootstrap_ci(lambda idx: 1.0, 0, rng)
+    est = bootstrap_ci(lambda idx: float(np.mean(idx)), 10, np.random.default_rng(0), n_boot=20)
+    assert est.value == 4.5 and est.ci_low <= 4.5 <= est.ci_high
+
+
+def test_known_loglog_slope_huge_int():
+    from sgmverify.estimates import loglog_slope
+
+    with pytest.raises(InvalidParameterError, match="too large"):
+        loglog_slope([10**400, 1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(InvalidParameterError, match="too large"):
+        loglog_slope([1.0, 2.0, 4.0], [1.0, 2.0, 3.0], y_lo=[10**400, 1.0, 1.0], y_hi=[2.0, 3.0, 4.0])
+
+
+def test_known_sampler_law_input_types():
+    law, vp = Gaussian([0.0], [[1.0]]), VP(0.1, 20.0)
+    with pytest.raises(InvalidTypeError, match="score_bias"):
+        sampler_law(vp, law, 1.0, 5, "em", score_bias="x")
+    with pytest.raises(InvalidTypeError, match="process"):
+        sampler_law(None, law, 0.5, 5, "euler_ode")
+    with pytest.raises(InvalidTypeError, match="init"):
+        sampler_law(vp, law, 1.0, 5, "em", init=np.array([]))
+    with pytest.raises(InvalidTypeError, match="scheme"):
+        sampler_law(vp, law, 1.0, 5, np.array([]))
+    from sgmverify.samplers import sampler_w2
+
+    with pytest.raises(InvalidTypeError, match="target"):
+        sampler_w2(vp, law, 1.0, 5, "em", target=np.array([]))
+
+
+def test_known_sampler_law_huge_T():
+    with pytest.raises(InvalidParameterError, match="overflows float64 at step 1"):
+        _strict(sampler_law, OU(), Gaussian([0.0], [[0.1]]), 1e308, 9, "em", 0.001)
+
+
+def test_known_sde_nonfinite_refused():
+    vp = VP(0.1, 20.0)
+    for bad in (np.array([[np.nan]]), [[np.inf]], np.array([1.0, -np.inf])):
+        with pytest.raises(InvalidParameterError, match="NaN or inf"):
+            vp.drift(bad, 0.5)
+        with pytest.raises(InvalidParameterError, match="NaN or inf"):
+            vp.marginal_prob(bad, 0.5)
+    # reverse_drift passes NaN through on purpose: the samplers turn it into Status.NAN
+    out = vp.reverse_drift(np.ones((2, 1)), 0.5, lambda x, t: np.full_like(x, np.nan))
+    assert np.all(np.isnan(out))
+    np.testing.assert_array_equal(vp.drift(np.ones((2, 1)), 0.5), vp.drift_coeff(0.5) * np.ones((2, 1)))
+
+
+def test_known_sde_coefficient_overflow():
+    ve = VE(0.01, 10.0)
+    for method, t in (("var", 6.9e16), ("std", 6.9e16), ("diffusion", 280.0), ("var", [0.5, 6.9e16])):
+        with pytest.raises(TimeDomainError, match="overflows float64"):
+            _strict(getattr(ve, method), t)
+    with pytest.raises(TimeDomainError, match="overflows float64"):
+        _strict(ve.marginal_prob, [[1.0]], 6.9e16)
+    with pytest.raises(TimeDomainError, match=r"m\(t\)"):
+        _strict(LinearSDE(1, 1).mean_coeff, 800.0)
+    assert _strict(ve.var, 1.0) == pytest.approx(1e-4 * (1e6 - 1.0))
+    assert _strict(VP(0.1, 20.0).mean_coeff, 1e200) == 0.0  # m(t) -> 0 is a limit, not an overflow
+
+
+def test_known_sde_prior_T_array():
+    with pytest.raises(ShapeError, match="single time"):
+        VP(0.1, 20.0).prior(range(3), 1)
+    with pytest.raises(ShapeError, match="single time"):
+        VP(0.1, 20.0).prior(np.array([0.5]), 1)
+    assert VP(0.1, 20.0).prior(np.float64(0.5), 2).cov[1, 1] == VP(0.1, 20.0).var(0.5)
+
+
+def test_known_sde_transition_arrays():
+    vp = VP(0.1, 20.0)
+    with pytest.raises(ShapeError, match="t_from has shape"):
+        vp.transition(np.full((2, 2), 1.0), np.array([]))
+    with pytest.raises(TimeDomainError, match="overflows float64"):
+        _strict(vp.transition, np.full((2, 2), 1e308), np.full((2, 2), 1e308))
+    r, c, v = vp.transition(np.array([0.5, 0.3]), np.array([0.4, 0.2]))
+    assert r.shape == c.shape == v.shape == (2,) and np.all(np.isfinite(v))
+
+
+def test_known_sde_extreme_params():
+    for lo, hi in ((0.01, 1.7e308), (1e-300, 1e300), (5e-324, 1.0), (1.0, 1e200)):
+        with pytest.raises(InvalidParameterError, match="VE"):
+            VE(lo, hi)
+    assert math.isfinite(_strict(VE(0.01, 50.0).var, 0.3))
+
+
+def test_known_sde_prior_large_dim_is_fast():
+    import time
+
+    start = time.perf_counter()
+    prior = VP(0.1, 20.0).prior(0.5, 2637)
+    assert time.perf_counter() - start < 5.0  # was ~23 s (a dense eigh of sigma^2 I)
+    lam, vecs = prior.eigh()
+    assert np.all(lam == VP(0.1, 20.0).var(0.5)) and vecs[0, 0] == 1.0 and vecs[0, 1] == 0.0
+
+
+def test_isotropic_covariance_eigh_matches_lapack():
+    for d, c in ((1, 0.7), (3, 0.0), (4, 2.5)):
+        lam, vecs = Gaussian(np.zeros(d), c * np.eye(d)).eigh()
+        ref = np.linalg.eigh(c * np.eye(d))
+        np.testing.assert_array_equal(lam, ref[0])
+        np.testing.assert_array_equal(vecs, ref[1])
+
+
+def test_known_gmm_huge_cov():
+    with pytest.raises(InvalidParameterError, match="overflow"):
+        _strict(GaussianMixture, [1.0], [[0.5, 0.0]], [[[1e308, 1e308], [1e308, 1e308]]])
+    with pytest.raises(InvalidParameterError, match="overflow"):
+        _strict(Gaussian, [0.0], [[1e308]])
+
+
+def test_known_laws_huge_x_overflow():
+    vp = VP(0.1, 20.0)
+    laws = (
+        Gaussian([0.3], [[0.7]]).noised(vp, 0.3),
+        GaussianMixture([0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[2.0]]]),
+        GaussianMixture([0.5, 0.5], [[0.0], [1.0]], [[[1.0]], [[2.0]]]).noised(vp, 0.3),
+    )
+    for law in laws:
+        for method in ("log_prob", "score"):
+            with pytest.raises(InvalidParameterError, match="overflows float64 at x"):
+                _strict(getattr(law, method), [[3e277]])
+        assert np.all(np.isfinite(_strict(law.log_prob, [[3.0], [1e3]])))
+
+
+def test_known_density1d_far_x_is_fast():
+    import time
+
+    law = Density1D("-x**4/4 - x**2/2", (-np.inf, np.inf)).noised(OU(), 0.5)
+    start = time.perf_counter()
+    s = law.score(np.array([[5000.0], [-5000.0], [5e5]]))
+    assert time.perf_counter() - start < 5.0  # was ~22 s per point (noisy integrand)
+    assert s[0, 0] == pytest.approx(-s[1, 0], rel=1e-12) and np.all(np.isfinite(s))
+    # the posterior mode c solves c^3 + c = m (x - m c) / v; the score is (m c - x) / v to leading order
+    m, v = math.exp(-0.5), 1 - math.exp(-1.0)
+    c = float(np.roots([1.0, 0.0, 1.0 + m * m / v, -m * 5000.0 / v]).real.max())
+    assert s[0, 0] == pytest.approx((m * c - 5000.0) / v, rel=1e-3)
+    with pytest.raises(InvalidParameterError, match="too far out"):
+        law.score(np.array([[1e8]]))
+
+
+def test_fuzz_found_sde_and_bound_defects():
+    """The last four fuzz findings: huge sigma, drift overflow, NaN scores by contract, mixed bound keys."""
+    import warnings
+
+    from sgmverify.errors import BoundEvaluationError, InvalidParameterError as IPE
+
+    with pytest.raises(IPE, match="sigma"):
+        TimeChangedOU(1.0, "1 + t", 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(IPE, match="overflows float64"):
+            VP(0.1, 20.0).drift([[1e308, -1e308]], [1.0])
+        # reverse_drift passes non-finite scores through by contract: the samplers report Status.NAN
+        out = VP(0.1, 20.0).reverse_drift(np.zeros((1, 1)), 0.5, lambda x, t: np.full(x.shape, np.nan))
+        assert np.isnan(out).all()
+    bound = Bound("C*h", "upper", "W2")
+    assert bound.evaluate({sp.Symbol("C"): 2.0, "h": 0.5}) == pytest.approx(1.0)
+    with pytest.raises(BoundEvaluationError, match="needs values"):
+        bound.evaluate({sp.Symbol("x"): 1.0, "y": 2.0})

@@ -66,6 +66,9 @@ WEIGHTS_TOL = 1e-9
 #: mixture's stacked eigenvectors, a batch of samples): 4 GiB, i.e. a dense covariance up to d = 23170 (whose
 #: eigendecomposition already takes many minutes) or 5e8 sample coordinates.
 MAX_DENSE_BYTES = 2**32
+#: largest magnitude of a covariance entry: sums over d entries (the symmetrisation, the eigenvalues, the
+#: noised m^2 Sigma + sigma^2 I) then stay finite in float64
+MAX_COV_ENTRY = 1e300
 
 
 def _bytes(n: int) -> str:
@@ -200,6 +203,11 @@ def check_order(k) -> int:
 def noise_coeffs(process, t) -> tuple[float, float, float]:
     r"""``(t, m(t), sigma^2(t))`` from ``process``; TimeDomainError outside :math:`[0, t_{\max})`."""
     t = real_scalar(t, "t")
+    if isinstance(process, type):
+        raise InvalidTypeError(
+            f"process must be a forward process instance, got the class {process.__name__}; "
+            f"instantiate it, e.g. {process.__name__}(...) (sgmverify.VP(0.1, 20.0), sgmverify.OU())"
+        )
     if not (callable(getattr(process, "mean_coeff", None)) and callable(getattr(process, "var", None))):
         raise InvalidTypeError(
             f"process must be a forward process with mean_coeff(t) and var(t) (e.g. sgmverify.sde.VP), "
@@ -227,17 +235,30 @@ def validated_cov(cov, dim: int, name: str = "cov") -> tuple[np.ndarray, np.ndar
     if cov.shape != (dim, dim):
         raise ShapeError(f"{name} must have shape ({dim}, {dim}) to match the mean; got {cov.shape}")
     scale = float(np.max(np.abs(cov))) if cov.size else 0.0
+    if scale > MAX_COV_ENTRY:
+        raise InvalidParameterError(
+            f"{name} has an entry of magnitude {scale:.3g}: its eigenvalues (and every variance built from "
+            f"them) would overflow float64; pass entries of magnitude <= {MAX_COV_ENTRY:g}"
+        )
     asym = float(np.max(np.abs(cov - cov.T))) if cov.size else 0.0
     if asym > 1e-10 * max(scale, 1e-300):
         raise NotPSDError(f"{name} is not symmetric (max |C - C^T| = {asym:.3g}); pass (C + C.T) / 2")
     cov = 0.5 * (cov + cov.T)
-    eigvals, eigvecs = np.linalg.eigh(cov)
+    eigvals, eigvecs = _isotropic_eigh(cov) or np.linalg.eigh(cov)
     if eigvals[0] < -psd_tol(eigvals):
         raise NotPSDError(
             f"{name} is not positive semi-definite: smallest eigenvalue {eigvals[0]:.6g} "
             f"(largest {eigvals[-1]:.6g}); pass a PSD matrix, e.g. A @ A.T"
         )
     return cov, np.clip(eigvals, 0.0, None), eigvecs
+
+
+def _isotropic_eigh(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(c·1, I)`` when ``cov = c·I`` exactly (what ``eigh`` returns for it, without its O(d^3) cost)."""
+    c = cov[0, 0]
+    if not (np.all(np.diagonal(cov) == c) and np.count_nonzero(cov) == (cov.shape[0] if c != 0 else 0)):
+        return None
+    return np.full(cov.shape[0], c), np.eye(cov.shape[0])
 
 
 def psd_tol(eigvals: np.ndarray) -> float:

@@ -26,7 +26,7 @@ import mpmath
 import numpy as np
 from scipy.special import logsumexp
 
-from ._scores import LOG_2PI, Derivatives, gaussian_precision
+from ._scores import LOG_2PI, Derivatives, gaussian_precision, quadratic_form, raise_overflow
 
 __all__ = ["mixture_derivatives", "mixture_fourth_derivative", "refine_mixture_derivative"]
 
@@ -44,11 +44,17 @@ def _pieces(x, log_weights, means, eigvals, eigvecs):
     d = means.shape[1]
     y = np.einsum("nkd,kde->nke", x[:, None, :] - means[None], eigvecs)
     logdets = np.sum(np.log(eigvals), axis=1)
-    quad = np.sum(y * y / eigvals[None], axis=2)
+    with np.errstate(over="ignore"):
+        quad = np.sum(y * y / eigvals[None], axis=2)
+    if np.any(np.isinf(quad) & np.isfinite(log_weights)[None, :]):  # a weighted component overflows
+        quadratic_form(x, y, eigvals[None])  # raises, naming the point
     comp = log_weights[None, :] - 0.5 * (quad + logdets[None] + d * LOG_2PI)
     log_p = logsumexp(comp, axis=1)
     resp = np.exp(comp - log_p[:, None])
-    g = -np.einsum("nke,kde->nkd", y / eigvals[None], eigvecs)
+    with np.errstate(over="ignore"):
+        g = -np.einsum("nke,kde->nkd", y / eigvals[None], eigvecs)
+    if np.any(np.isinf(g) & np.isfinite(log_weights)[None, :, None]):
+        raise_overflow(x, g, "the component scores -Sigma_k^{-1}(x - mu_k)")
     size = np.abs(np.where(np.isfinite(log_weights), log_weights, 0.0))[None, :]
     size = size + 0.5 * (quad + np.abs(logdets)[None] + d * LOG_2PI)
     return y, comp, size, log_p, resp, g

@@ -42,7 +42,7 @@ import mpmath
 import numpy as np
 from scipy.integrate import quad_vec
 
-from sgmverify.errors import InvalidParameterError
+from sgmverify.errors import InvalidParameterError, InvalidTypeError
 
 __all__ = [
     "Derivatives",
@@ -52,12 +52,20 @@ __all__ = [
     "gaussian_score",
     "noised_1d_derivatives",
     "posterior_window",
+    "quadratic_form",
+    "raise_overflow",
     "working_dps",
 ]
 
 LOG_2PI = math.log(2.0 * math.pi)
 #: below this noise variance the 1-D path switches from float64 to mpmath (``method="auto"``)
 MPMATH_BELOW_VAR = 1e-2
+#: likelihood term (x - m c)^2 / (2v) at the posterior mode above which the float64 integrand is taken in
+#: the cancellation-free form (its rounding noise, ~1e-16 times the term, would exceed quad_vec's 1e-12)
+_CANCEL_ABOVE = 1e3
+#: the loosest relative tolerance the float64 quadrature accepts before refusing a point
+_MAX_EPSREL = 1e-6
+_EPS = float(np.finfo(float).eps)
 #: panel edges around the posterior mode, in units of the posterior width
 _WINDOW = (-30.0, -8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0, 30.0)
 
@@ -92,13 +100,38 @@ def gaussian_log_prob(
     """
     y = (x - mean) @ eigvecs
     d = mean.shape[-1]
-    return -0.5 * (np.sum(y * y / eigvals, axis=-1) + np.sum(np.log(eigvals)) + d * LOG_2PI)
+    return -0.5 * (quadratic_form(x, y, eigvals) + np.sum(np.log(eigvals)) + d * LOG_2PI)
 
 
 def gaussian_score(x: np.ndarray, mean: np.ndarray, eigvals: np.ndarray, eigvecs: np.ndarray) -> np.ndarray:
     r"""Gaussian score :math:`\nabla \log N(x; \mu, \Sigma) = -\Sigma^{-1}(x - \mu)`."""
     y = (x - mean) @ eigvecs
-    return -(y / eigvals) @ eigvecs.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = -(y / eigvals) @ eigvecs.T
+    if not np.all(np.isfinite(out)):
+        raise_overflow(x, out, "the score -Sigma^{-1}(x - mu)")
+    return out
+
+
+def quadratic_form(x: np.ndarray, y: np.ndarray, eigvals: np.ndarray) -> np.ndarray:
+    r""":math:`\sum_i y_i^2/\lambda_i` over the last axis (``y`` in the eigenbasis, ``eigvals`` broadcast
+    against it); InvalidParameterError naming the point of ``x`` (n, d) where it overflows float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        quad = np.sum(y * y / eigvals, axis=-1)
+    if not np.all(np.isfinite(quad)):
+        raise_overflow(x, quad, "the quadratic form (x - mu)^T Sigma^{-1} (x - mu)")
+    return quad
+
+
+def raise_overflow(x: np.ndarray, out: np.ndarray, what: str) -> None:
+    """Raise InvalidParameterError: ``what`` overflows float64 at the first point (row of ``x`` (n, d))
+    where ``out`` (n, ...) is not finite."""
+    bad = (~np.isfinite(np.asarray(out))).reshape(np.shape(out)[0], -1).any(axis=1)
+    point = np.asarray(x)[int(np.flatnonzero(bad)[0])]
+    raise InvalidParameterError(
+        f"{what} overflows float64 at x = {point.tolist()!r:.120}: the point lies too far from the law "
+        "for float64; pass points of moderate size."
+    )
 
 
 def gaussian_precision(eigvals: np.ndarray, eigvecs: np.ndarray) -> np.ndarray:
@@ -224,13 +257,36 @@ def _panel_edges(prior: Prior1D, c: float, w: float) -> list[float]:
 def _moments_float(prior, x, m, v, c, w, phic, edges, order) -> np.ndarray:
     """Scaled moments ``M_k = int ((x0 - c)/w)^k exp(phi(x0) - phi(c)) dx0`` by scipy ``quad_vec``."""
     powers = np.arange(order + 1)
+    epsrel = 1e-12
+    if (x - m * c) ** 2 / (2.0 * v) > _CANCEL_ABOVE:
+        # far out, phi(x0) - phi(c) cancels: each term is ~ x^2/(2v), so float64 rounding makes the integrand
+        # noisy beyond quad_vec's tolerance (it then subdivides for tens of seconds); take the difference
+        # exactly, (x - m c)^2 - (x - m x0)^2 = m (x0 - c) (2x - m (x0 + c))
+        logq_c = float(prior.logq(np.asarray(c, dtype=float)))
+        # log q(x0) - log q(c) still carries rounding ~eps |log q(c)|: ask no more of the quadrature
+        epsrel = max(epsrel, 16.0 * _EPS * abs(logq_c))
+        if epsrel > _MAX_EPSREL:
+            raise InvalidParameterError(
+                f"x = {x:.6g} is too far out for the float64 quadrature of the posterior of X_0: log q at "
+                f"its mode {c:.6g} is {logq_c:.6g}, so float64 resolves the integrand only to ~{epsrel:.1g} "
+                "relative; pass a smaller |x| (or method='mpmath')"
+            )
+
+        def log_f(x0: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                val = prior.logq(x0) - logq_c + m * (x0 - c) * (2.0 * x - m * (x0 + c)) / (2.0 * v)
+            return np.where(np.isfinite(val), val, -np.inf)
+    else:
+
+        def log_f(x0: np.ndarray) -> np.ndarray:
+            return _phi(prior, x0, x, m, v) - phic
 
     def integrand(x0: float) -> np.ndarray:
-        f = np.exp(_phi(prior, np.asarray(x0, dtype=float), x, m, v) - phic)
+        f = np.exp(log_f(np.asarray(x0, dtype=float)))
         return f * ((x0 - c) / w) ** powers
 
     # quad_vec maps infinite ends to a finite interval and splits at the interior edges
-    res = quad_vec(integrand, edges[0], edges[-1], points=edges[1:-1], epsabs=0.0, epsrel=1e-12, norm="max")
+    res = quad_vec(integrand, edges[0], edges[-1], points=edges[1:-1], epsabs=0.0, epsrel=epsrel, norm="max")
     return res[0]
 
 
@@ -379,6 +435,11 @@ def log_density_derivative(law, x, k: int) -> np.ndarray:
     sgmverify law with a density, typically a noised law ``data.noised(process, t)``; see each law's
     docstring for how each order is computed and where mpmath is used.
     """
+    if isinstance(law, type):
+        raise InvalidTypeError(
+            f"law must be an sgmverify law (an instance), got the class {law.__name__}; build one, e.g. "
+            f"{law.__name__}(...), or pass data.noised(process, t)"
+        )
     method = getattr(law, "log_density_derivative", None)
     if method is None:
         raise InvalidParameterError(

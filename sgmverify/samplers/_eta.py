@@ -109,7 +109,7 @@ def sample_eta(
             f0 = eta_reverse_drift(process, x, t0, sc(x, t0), eta)
             dw = math.sqrt(h) * z(k) if z is not None else 0.0
             pred = x - h * f0 + diff[k] * dw
-            if method == "em":
+            if method == "em" or not np.all(np.isfinite(pred)):  # a blown-up predictor: report it as a Status
                 x = pred
             else:
                 f1 = eta_reverse_drift(process, pred, t1, sc(pred, t1), eta)

@@ -37,9 +37,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sgmverify.errors import InvalidParameterError, ShapeError, UnknownNameError
+from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError, UnknownNameError
 from sgmverify.laws import Gaussian
 
+from ._checks import check_process, real_array
 from ._grids import check_grid, time_grid, uniform_grid
 from ._integrate import broadcast_coefficient as _coef
 from ._schemes import get_scheme
@@ -160,7 +161,7 @@ def _eigen_data(data: Any, score_bias: Any):
     nu = U.T @ np.asarray(data.mean, dtype=float)
     if score_bias is None:
         return lam, U, nu, np.zeros_like(nu)
-    b = np.asarray(score_bias, dtype=float)
+    b = real_array(score_bias, "score_bias")
     if b.shape != nu.shape:
         raise ShapeError(f"score_bias must be a constant vector of shape {nu.shape}, got {b.shape}.")
     if not np.all(np.isfinite(b)):
@@ -185,6 +186,12 @@ def sampler_law_eigen(
     Arguments as in :func:`sampler_law`; ``target`` chooses the reference law stored in the result:
     the data (``"data"``) or the forward marginal at ``t_min`` (``"marginal"``).
     """
+    for name, value in (("scheme", scheme), ("init", init), ("target", target)):
+        if not isinstance(value, str):
+            raise InvalidTypeError(
+                f"{name} must be a name (a string), got {type(value).__name__} {value!r:.60}."
+            )
+    check_process(process, ("mean_coeff", "var"))
     if scheme not in EXACT_SCHEMES:
         get_scheme(scheme)  # unknown names: UnknownNameError listing every scheme
         raise UnknownNameError(f"scheme {scheme!r} has no exact Gaussian law; choose one of {EXACT_SCHEMES}.")
@@ -202,11 +209,11 @@ def sampler_law_eigen(
     for start in range(0, K, chunk):
         stop = min(start + chunk, K)
         t0, t1 = g[start:stop], g[start + 1 : stop + 1]
-        A, B, N = _step_coeffs(process, scheme, t0, t1, lam, nu, beta)
-        A2 = A * A
-        N = np.broadcast_to(N, A.shape)
         M_start, V_start = M, V
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the step
+            A, B, N = _step_coeffs(process, scheme, t0, t1, lam, nu, beta)
+            A2 = A * A
+            N = np.broadcast_to(N, A.shape)
             for k in range(t0.size):
                 M = A[k] * M + B[k]
                 V = A2[k] * V + N[k]

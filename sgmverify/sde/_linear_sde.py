@@ -47,11 +47,15 @@ from sgmverify.symbolic import (
 )
 
 from ._derivation import derive_marginals
+from ._inputs import col, finite_state, param_dict, state, times
 
 __all__ = ["STABLE_RTOL", "T_SYMBOL", "LinearSDE"]
 
 #: The time symbol used by every process (positive so that sympy's integrals simplify).
 T_SYMBOL = sp.Symbol("t", positive=True)
+
+#: largest log of a float64 (exp beyond it overflows)
+_LOG_MAX = math.log(np.finfo(float).max)
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(48)
 
@@ -92,7 +96,7 @@ class LinearSDE:
         var_override: sp.Expr | None = None,
         t: sp.Symbol | None = None,
     ) -> None:
-        params = _params(params)
+        params = param_dict(params)
         if isinstance(t_max, bool) or not isinstance(t_max, numbers.Real):
             raise InvalidTypeError(f"t_max must be a real number > 0, got {type(t_max).__name__} {t_max!r}.")
         if isinstance(t_max, numbers.Integral) and abs(t_max) > 2**1000:  # beyond float64: use math.inf
@@ -245,10 +249,28 @@ class LinearSDE:
         if is_mpmath(t):
             self._check_t(float(t))
             return self._numeric(what, "mpmath")(t)
-        t_arr = _times(t)
+        t_arr = times(t)
         self._check_t(t_arr)
-        out = self._numeric(what, "numpy")(t_arr)
+        with np.errstate(all="ignore"):  # an overflow is refused below, naming the coefficient
+            out = self._numeric(what, "numpy")(t_arr)
+        self._check_finite(what, t_arr, out)
         return float(out) if np.ndim(t) == 0 else out
+
+    def _check_finite(self, what: str, t: np.ndarray, out: Any) -> None:
+        """TimeDomainError where a coefficient is NaN or overflows float64 (log m(t) = -inf, i.e. m = 0, is
+        a limit and passes)."""
+        vals = np.asarray(out, dtype=float)
+        bad = np.isnan(vals) | ((vals == np.inf) | ((vals == -np.inf) & (what != "log_m")))
+        if not np.any(bad):
+            return
+        tb = float(np.broadcast_to(t, vals.shape)[bad].ravel()[0])
+        vb = float(vals[bad].ravel()[0])
+        label = {"log_m": "log m(t)", "var": "sigma^2(t)", "a": "the drift coefficient a(t)"}
+        raise TimeDomainError(
+            f"{label.get(what, 'the diffusion g(t)')} of {self.name} is {vb} at t = {tb:.6g}: it overflows "
+            "float64 (or is undefined) there; pass smaller times (a lower T) or parameters that keep it "
+            "finite."
+        )
 
     def _check_t(self, t: np.ndarray) -> None:
         t = np.asarray(t, dtype=float)
@@ -268,7 +290,13 @@ class LinearSDE:
 
     def mean_coeff(self, t: Any) -> Any:
         r""":math:`m(t) = \exp\int_0^t a(s)\,ds`."""
-        return elementwise(self.log_mean_coeff(t), "exp")
+        log_m = self.log_mean_coeff(t)
+        if not (is_torch(log_m) or is_mpmath(log_m)) and np.any(np.asarray(log_m) > _LOG_MAX):
+            raise TimeDomainError(
+                f"m(t) = exp(log m(t)) of {self.name} overflows float64 (log m(t) = "
+                f"{float(np.max(log_m)):.6g} > {_LOG_MAX:.6g}); pass smaller times."
+            )
+        return elementwise(log_m, "exp")
 
     def var(self, t: Any) -> Any:
         r""":math:`\sigma^2(t) = m(t)^2\int_0^t g(s)^2/m(s)^2\,ds` (or the declared variance)."""
@@ -289,17 +317,25 @@ class LinearSDE:
     def drift(self, x: Any, t: Any) -> Any:
         """Forward drift :math:`a(t)\\,x` for ``x`` of shape (d,) or (n, d) and scalar or (n,) ``t``.
 
-        ``x`` may be any array-like of real numbers (a list is converted to a float array) or a torch tensor;
+        ``x`` may be any array-like of finite real numbers (a list is converted to a float array) or a torch
+        tensor (NaN or inf raise :class:`~sgmverify.errors.InvalidParameterError`);
         a batch of times needs one time per row of ``x``, otherwise :class:`~sgmverify.errors.ShapeError`.
         """
-        x = _state(x, "x")
-        return _col(self.drift_coeff(t), x, "drift") * x
+        x = finite_state(x, "x")
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = col(self.drift_coeff(t), x, "drift") * x
+        if isinstance(out, np.ndarray) and not np.all(np.isfinite(out)):
+            raise InvalidParameterError(
+                "the drift a(t)·x overflows float64 for these x (largest |x| = "
+                f"{float(np.max(np.abs(x))):.3g}); rescale the data."
+            )
+        return out
 
     def marginal_prob(self, x0: Any, t: Any) -> tuple[Any, Any]:
         r"""Mean :math:`m(t) x_0` and std :math:`\sigma(t)` of :math:`X_t \mid X_0 = x_0` (shapes as
         :meth:`drift`)."""
-        x0 = _state(x0, "x0")
-        return _col(self.mean_coeff(t), x0, "marginal_prob") * x0, self.std(t)
+        x0 = finite_state(x0, "x0")
+        return col(self.mean_coeff(t), x0, "marginal_prob") * x0, self.std(t)
 
     def prior(self, T: float, dim: int = 1):
         r"""Reference Gaussian a sampler starts from: :math:`\mathcal N(0, \sigma^2(T) I_d)`.
@@ -315,8 +351,11 @@ class LinearSDE:
         if not (whole and dim >= 1):
             raise ShapeError(f"dim must be a positive integer, got {dim!r}.")
         check_dense_size((int(dim), int(dim)), "the prior's dense covariance")
-        var_T = self.var(float(_times(T)))
-        return Gaussian(np.zeros(int(dim)), var_T * np.eye(int(dim)))
+        T_arr = times(T)
+        if T_arr.ndim != 0:
+            raise ShapeError(f"T must be a single time (a scalar), got an array of shape {T_arr.shape}.")
+        var_T = self.var(float(T_arr))
+        return Gaussian(np.zeros(int(dim)), var_T)  # a scalar variance: var_T * I, no dense eigh
 
     def reverse_drift(self, x: Any, t: Any, score: Any, ode: bool = False) -> Any:
         r"""Forward-time drift of the reverse process.
@@ -325,15 +364,17 @@ class LinearSDE:
 
         ``score`` is a callable ``score(x, t)`` or an array shaped like ``x``.  A sampler moving from
         :math:`t` to :math:`t - h` steps :math:`x \leftarrow x - h\,\mathrm{reverse\_drift}` (plus
-        :math:`g(t)\sqrt h\,z` for the SDE).
+        :math:`g(t)\sqrt h\,z` for the SDE).  NaN or inf in ``x`` or the score pass through to the output
+        (the samplers read a non-finite drift as a breakdown, ``Status.NAN``).
         """
-        x = _state(x, "x")
-        s = _state(score(x, t) if callable(score) else score, "score")
+        x = state(x, "x")
+        s = state(score(x, t) if callable(score) else score, "score")
         if np.shape(s) != np.shape(x):
             raise ShapeError(f"score has shape {np.shape(s)} but x has shape {np.shape(x)}; they must match.")
         c = 0.5 if ode else 1.0
         g = self.diffusion(t)
-        return self.drift(x, t) - c * _col(g * g, x, "reverse_drift") * s
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite values pass through, by contract
+            return col(self.drift_coeff(t), x, "reverse_drift") * x - c * col(g * g, x, "reverse_drift") * s
 
     def transition(self, t_from: Any, t_to: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r"""Exponential-integrator coefficients of a backward step ``t_from -> t_to`` (score frozen).
@@ -346,16 +387,23 @@ class LinearSDE:
         so that the SDE step is :math:`x' = r x + c_s s(x, t_{from}) + \sqrt v\,z` and the ODE step
         :math:`x' = r x + \tfrac12 c_s s(x, t_{from})`.  Integrals by 48-point Gauss–Legendre per step.
         """
-        t1, t0 = _times(t_from), _times(t_to)
+        t1, t0 = times(t_from), times(t_to)
+        try:
+            np.broadcast_shapes(t1.shape, t0.shape)
+        except ValueError:
+            raise ShapeError(
+                f"transition: t_from has shape {t1.shape} but t_to has shape {t0.shape}; pass arrays of one "
+                "shape (one step each) or scalars."
+            ) from None
         if np.any(t0 > t1):
             raise TimeDomainError("transition needs t_to <= t_from (a backward step).")
         self._check_t(t1)
         self._check_t(t0)
-        lm0 = self._numeric("log_m", "numpy")(t0)
-        lm1 = self._numeric("log_m", "numpy")(t1)
-        half = 0.5 * (t1 - t0)
-        u = (0.5 * (t1 + t0))[..., None] + half[..., None] * _GL_NODES
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+            lm0 = self._numeric("log_m", "numpy")(t0)
+            lm1 = self._numeric("log_m", "numpy")(t1)
+            half = 0.5 * (t1 - t0)
+            u = (0.5 * t1 + 0.5 * t0)[..., None] + half[..., None] * _GL_NODES
             g2 = self._numeric("g", "numpy")(u) ** 2
             e = lm0[..., None] - self._numeric("log_m", "numpy")(u)
             score_coeff = half * np.sum(_GL_WEIGHTS * g2 * np.exp(e), axis=-1)
@@ -370,7 +418,8 @@ class LinearSDE:
         """Raise TimeDomainError for the first step ``t1 -> t0`` whose coefficients overflow float64."""
         i = np.unravel_index(int(np.flatnonzero(np.ravel(bad))[0]), np.shape(bad)) if np.ndim(bad) else ()
         tf, tt = float(np.broadcast_to(t1, np.shape(bad))[i]), float(np.broadcast_to(t0, np.shape(bad))[i])
-        log_ratio = float(np.broadcast_to(lm0, np.shape(bad))[i] - np.broadcast_to(lm1, np.shape(bad))[i])
+        with np.errstate(invalid="ignore"):  # inf - inf: the log ratio is undefined (NaN), and says so
+            log_ratio = float(np.broadcast_to(lm0, np.shape(bad))[i] - np.broadcast_to(lm1, np.shape(bad))[i])
         raise TimeDomainError(
             f"the backward step {tf:g} -> {tt:g} of {self.name} overflows float64: m(t_to)/m(t_from) = "
             f"exp(int_{{t_to}}^{{t_from}} -a(s) ds) = exp({log_ratio:.6g}), and the noise variance of "
@@ -410,79 +459,5 @@ def find_t(*exprs: sp.Expr) -> sp.Symbol | None:
     return None
 
 
-def _params(params: Any) -> dict:
-    """``params`` as a dict of parameter name -> value; InvalidTypeError unless a mapping with name keys."""
-    if params is None:
-        return {}
-    if not isinstance(params, Mapping):
-        raise InvalidTypeError(
-            f"params must be a mapping of parameter name -> number (e.g. {{'beta': 2.0}}), got "
-            f"{type(params).__name__} {params!r}."
-        )
-    bad = [k for k in params if not (isinstance(k, str) and k.isidentifier())]
-    if bad:
-        raise InvalidTypeError(f"parameter names must be identifiers such as 'beta', got {bad!r}.")
-    return dict(params)
-
-
 def _param_symbols(*exprs: sp.Expr) -> set[sp.Symbol]:
     return {s for e in exprs for s in e.free_symbols if s != T_SYMBOL}
-
-
-def _col(c: Any, x: Any, what: str) -> Any:
-    """Reshape a per-sample coefficient (n,) to (n, 1) so it broadcasts against x of shape (n, d).
-
-    ``c`` has the shape of the times; ShapeError (naming both shapes) when they do not fit ``x``.
-    """
-    if np.ndim(c) == 1 and np.ndim(x) == 2:
-        if len(c) != np.shape(x)[0]:
-            raise ShapeError(
-                f"{what}: t has shape {tuple(np.shape(c))} but x has shape {tuple(np.shape(x))}; pass "
-                f"one time per row of x (t of shape ({np.shape(x)[0]},)) or a scalar t."
-            )
-        return c[:, None]
-    try:
-        np.broadcast_shapes(tuple(np.shape(c)), tuple(np.shape(x)))
-    except ValueError:
-        raise ShapeError(
-            f"{what}: t has shape {tuple(np.shape(c))} but x has shape {tuple(np.shape(x))}; pass x of shape "
-            "(d,) or (n, d) with a scalar t, or t of shape (n,) with x of shape (n, d)."
-        ) from None
-    return c
-
-
-def _state(x: Any, name: str) -> Any:
-    """``x`` as a float array (array-likes such as nested lists are converted); torch tensors, mpmath
-    numbers and float arrays pass unchanged; anything else raises InvalidTypeError."""
-    if is_torch(x) or is_mpmath(x) or (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
-        return x
-    if isinstance(x, float):
-        return x
-    if x is None or isinstance(x, str | bytes | dict | bool | complex):
-        raise InvalidTypeError(f"{name} must be an array of real numbers, got {type(x).__name__} {x!r}.")
-    try:
-        arr = np.asarray(x)
-        if arr.dtype.kind not in "biuf" and arr.dtype != object:
-            raise TypeError(f"its entries are of type {arr.dtype}")
-        return np.asarray(arr, dtype=float)
-    except OverflowError:
-        raise InvalidParameterError(f"{name} has entries too large for float64.") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"{name} must be an array of real numbers ({exc}).") from None
-
-
-def _times(t: Any) -> np.ndarray:
-    """Times as a float array; InvalidTypeError for strings, complex numbers, None or other objects."""
-    if t is None or isinstance(t, str | bytes | dict | complex):
-        raise InvalidTypeError(
-            f"time t must be a real number or an array of them, got {type(t).__name__} {t!r}."
-        )
-    try:
-        arr = np.asarray(t)
-        if arr.dtype.kind not in "biuf" and arr.dtype != object:
-            raise TypeError(f"its entries are of type {arr.dtype}")
-        return np.asarray(arr, dtype=float)
-    except OverflowError:
-        raise InvalidParameterError(f"time t = {t!r} is too large for float64.") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"time t must be a real number or an array of them ({exc}).") from None

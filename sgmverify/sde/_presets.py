@@ -75,6 +75,12 @@ class SubVP(LinearSDE):
         super().__init__(-beta / 2, g, {"beta_min": beta_min, "beta_max": beta_max}, name="SubVP")
 
 
+#: Largest log(sigma_max / sigma_min) and sigma_max of a VE process: sigma^2(t) ~ sigma_max^2 and
+#: (sigma_max/sigma_min)^(2t) must stay far inside float64 (exp(709.8)) at t = 1.
+VE_MAX_LOG_RATIO = 300
+VE_MAX_SIGMA = 1e150
+
+
 class VE(LinearSDE):
     r"""Variance-exploding SDE with geometric noise, :math:`r = \sigma_{\max}/\sigma_{\min}`.
 
@@ -91,6 +97,14 @@ class VE(LinearSDE):
         require_positive(sigma_min=sigma_min, sigma_max=sigma_max)
         if sigma_max <= sigma_min:
             raise InvalidParameterError(f"sigma_max ({sigma_max}) must be > sigma_min ({sigma_min}).")
+        log_r = math.log(sigma_max) - math.log(sigma_min)
+        if not (log_r <= VE_MAX_LOG_RATIO and float(sigma_max) <= VE_MAX_SIGMA):
+            raise InvalidParameterError(
+                f"VE({sigma_min!r}, {sigma_max!r}): the ratio sigma_max/sigma_min = exp({log_r:.6g}) or "
+                f"sigma_max exceeds what float64 can square (g(t)^2 and sigma^2(t) ~ sigma_max^2 would "
+                f"overflow); pass sigma_max/sigma_min <= exp({VE_MAX_LOG_RATIO}) and sigma_max <= "
+                f"{VE_MAX_SIGMA:g}."
+            )
         if not isinstance(convention, str) or convention not in ("exact", "score_sde"):
             raise UnknownNameError(f"unknown VE convention {convention!r}; use 'exact' or 'score_sde'.")
         s0, s1 = sp.symbols("sigma_min sigma_max", positive=True)
@@ -188,6 +202,10 @@ class TimeChangedOU(LinearSDE):
         if not (ok and abs(lam) < 2**1000 and math.isfinite(float(lam)) and float(lam) >= 0):
             raise InvalidParameterError(f"lam must be a finite number >= 0, got {lam!r}.")
         require_positive(sigma=sigma)
+        if float(sigma) > VE_MAX_SIGMA:  # sigma^2 beyond float64: the variance cannot be represented
+            raise InvalidParameterError(
+                f"sigma = {sigma!r} is too large: sigma^2 overflows float64; use sigma <= {VE_MAX_SIGMA:g}."
+            )
         if gamma_params is not None and not isinstance(gamma_params, Mapping):
             raise InvalidTypeError(
                 f"gamma_params must be a mapping of name -> number, got {type(gamma_params).__name__}."

@@ -148,7 +148,18 @@ class Bound:
         return sorted(s.name for s in self.expr.free_symbols)
 
     def evaluate(self, values: Mapping[str, float]) -> float:
-        """The bound's value at ``values`` (extra keys are ignored; missing ones raise)."""
+        """The bound's value at ``values`` (extra keys are ignored; missing ones raise).
+
+        ``values`` must be a mapping from parameter names to real numbers; anything else raises
+        :class:`~sgmverify.errors.InvalidTypeError`, a value that is not a real number (or is too large for
+        float64) :class:`~sgmverify.errors.BoundEvaluationError`.
+        """
+        if not isinstance(values, Mapping):
+            raise InvalidTypeError(
+                f"bound values must be a mapping from parameter names to numbers, got "
+                f"{type(values).__name__} {values!r:.80}; pass e.g. {{'h': 0.1}}."
+            )
+        values = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in values.items()}
         missing = [s for s in self.symbols if s not in values]
         if missing:
             raise BoundEvaluationError(
@@ -160,7 +171,7 @@ class Bound:
         try:
             with np.errstate(all="ignore"):
                 val = float(self._fn(*[float(values[s]) for s in self.symbols]))
-        except (TypeError, ValueError, ZeroDivisionError) as exc:
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
             raise BoundEvaluationError(
                 f"could not evaluate bound {self.expr} at {dict(values)}: {exc}"
             ) from exc
@@ -274,6 +285,17 @@ class Theorem:
             raise InvalidParameterError(
                 f"expect must be one of {list(EXPECTATIONS)} (a claim, or a negative control caught by its "
                 f"bound or by its hypotheses), got {self.expect!r}."
+            )
+        if isinstance(self.scenarios, str | bytes | Mapping) or not isinstance(self.scenarios, Iterable):
+            raise InvalidTypeError(
+                f"theorem {self.id}: scenarios must be a list of Scenario, got "
+                f"{type(self.scenarios).__name__} {self.scenarios!r:.80}."
+            )
+        bad = [s for s in self.scenarios if not isinstance(s, Scenario)]
+        if bad:
+            raise InvalidTypeError(
+                f"theorem {self.id}: scenarios must be Scenario objects, got {bad[0]!r:.80} "
+                f"({type(bad[0]).__name__}); build them with sgmverify.Scenario(...)."
             )
         names = [s.name for s in self.scenarios]
         dup = sorted({n for n in names if names.count(n) > 1})
