@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 
-from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
+from sgmverify._validate import real_array
+from sgmverify.errors import InvalidParameterError, InvalidTypeError
 
 __all__ = [
     "MAX_DENSE_BYTES",
@@ -31,32 +32,6 @@ __all__ = [
 
 #: Largest dense float64 array a metric allocates from a small input (2 GiB).
 MAX_DENSE_BYTES = 2**31
-
-_NOT_NUMBERS = (str, bytes, dict, set, frozenset)
-
-
-def real_array(value: object, name: str) -> np.ndarray:
-    """``value`` as a float64 array; InvalidTypeError for non-numbers, ShapeError for ragged lists."""
-    if value is None or isinstance(value, _NOT_NUMBERS):
-        raise InvalidTypeError(
-            f"{name} must be an array of real numbers, got {type(value).__name__} {value!r:.60}."
-        )
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged nested sequences
-        raise ShapeError(f"{name} must be a rectangular array of real numbers: {exc}") from None
-    if arr.dtype == object:
-        for v in arr.flat:
-            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
-                raise InvalidTypeError(
-                    f"{name} must contain real numbers only, got {type(v).__name__} {v!r:.60}."
-                )
-    elif arr.dtype.kind not in "iuf":
-        raise InvalidTypeError(f"{name} must be an array of real numbers, got entries of type {arr.dtype}.")
-    try:
-        return np.asarray(arr, dtype=float)
-    except (TypeError, ValueError, OverflowError) as exc:  # e.g. an integer beyond float64
-        raise InvalidParameterError(f"{name} must hold real numbers within float64 range: {exc}") from None
 
 
 def finite_array(value: object, name: str) -> np.ndarray:

@@ -28,9 +28,8 @@ from collections.abc import Callable
 import numpy as np
 
 from sgmverify._tableau import EULER, HEUN, RK4, rk_step
+from sgmverify._validate import finite_real, real_array
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
-
-from ._checks import finite_real, real_array
 
 __all__ = ["fd_divergence", "transport_density"]
 

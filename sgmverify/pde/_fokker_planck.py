@@ -56,10 +56,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import lapack
 
+from sgmverify._validate import finite_real, real_array
 from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError
 
 from ._characteristics import transport_density
-from ._checks import finite_real, real_array
 from ._grids import Grid1D, Grid2D
 
 __all__ = ["FPSolution", "Grid1D", "Grid2D", "solve_fokker_planck", "transport_density"]

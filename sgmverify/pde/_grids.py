@@ -14,9 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
+from sgmverify._validate import finite_real
 from sgmverify.errors import InvalidParameterError
-
-from ._checks import finite_real
 
 __all__ = ["Grid1D", "Grid2D"]
 

@@ -1,4 +1,4 @@
-"""Input checks of the samplers: arrays of real numbers, real scalars, forward processes.
+"""Input checks of the samplers: forward processes (and the shared real-array / real-scalar primitives).
 
 Non-numbers (strings, dicts, None, complex or boolean values) raise
 :class:`~sgmverify.errors.InvalidTypeError`, ragged nested lists :class:`~sgmverify.errors.ShapeError`, and
@@ -8,60 +8,12 @@ bare numpy or Python error.
 
 from __future__ import annotations
 
-import math
 import numbers
 
-import numpy as np
-
-from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
+from sgmverify._validate import finite_real, real_array
+from sgmverify.errors import InvalidTypeError
 
 __all__ = ["check_process", "finite_real", "real_array"]
-
-_NOT_NUMBERS = (str, bytes, dict, set, frozenset)
-
-
-def real_array(value: object, name: str) -> np.ndarray:
-    """``value`` as a new float64 array (NaN and inf are kept: the caller checks the range)."""
-    if value is None or isinstance(value, _NOT_NUMBERS):
-        raise InvalidTypeError(
-            f"{name} must be an array of real numbers, got {type(value).__name__} {value!r:.60}."
-        )
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged nested sequences
-        raise ShapeError(f"{name} must be a rectangular array of real numbers: {exc}") from None
-    if arr.dtype == object:
-        for v in arr.flat:
-            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
-                raise InvalidTypeError(
-                    f"{name} must contain real numbers only, got {type(v).__name__} {v!r:.60}."
-                )
-    elif arr.dtype.kind not in "iuf":
-        raise InvalidTypeError(f"{name} must be an array of real numbers, got entries of type {arr.dtype}.")
-    try:
-        return np.array(arr, dtype=float)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InvalidParameterError(f"{name} must hold real numbers within float64 range: {exc}") from None
-
-
-def finite_real(
-    value: object, name: str, error: type[InvalidParameterError] = InvalidParameterError
-) -> float:
-    """``value`` as a finite float; InvalidTypeError for non-numbers, ``error`` for NaN, inf or overflow."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise InvalidTypeError(
-            f"{name} must be a finite real number, got {type(value).__name__} {value!r:.60}."
-        )
-    try:
-        v = float(value)
-    except OverflowError:
-        v = math.inf
-    if not math.isfinite(v):
-        raise error(f"{name} must be a finite real number, got {value!r:.60}.")
-    return v
-
 
 #: what a sampler uses of a forward process (the contract of :class:`sgmverify.sde.LinearSDE`)
 PROCESS_API = ("t_max", "mean_coeff", "var", "std", "diffusion", "reverse_drift", "transition")

@@ -1,4 +1,4 @@
-"""Input checks of the PDE solvers: arrays of real numbers and real scalars.
+"""Input validation primitives shared by the wings: arrays of real numbers and finite real scalars.
 
 Non-numbers (strings, dicts, None, complex or boolean values) raise
 :class:`~sgmverify.errors.InvalidTypeError`, ragged nested lists :class:`~sgmverify.errors.ShapeError`, and
