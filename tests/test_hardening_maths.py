@@ -726,3 +726,9 @@ def test_fuzz_found_sde_and_bound_defects():
     assert bound.evaluate({sp.Symbol("C"): 2.0, "h": 0.5}) == pytest.approx(1.0)
     with pytest.raises(BoundEvaluationError, match="needs values"):
         bound.evaluate({sp.Symbol("x"): 1.0, "y": 2.0})
+
+
+def test_quadrature_variance_overflow_is_a_time_domain_error():
+    """The slow fuzz's last bare error: sigma^2 by quadrature (math.exp) overflowing for a growing drift."""
+    with pytest.raises(TimeDomainError, match="overflows float64"):
+        LinearSDE("a", "1", params={"a": 1186.0}).var(0.3)

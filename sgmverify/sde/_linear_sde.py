@@ -252,7 +252,10 @@ class LinearSDE:
         t_arr = times(t)
         self._check_t(t_arr)
         with np.errstate(all="ignore"):  # an overflow is refused below, naming the coefficient
-            out = self._numeric(what, "numpy")(t_arr)
+            try:
+                out = self._numeric(what, "numpy")(t_arr)
+            except OverflowError:  # a scalar path (math.exp) overflowed: the same refusal as for inf
+                out = np.full(np.shape(t_arr), np.inf)
         self._check_finite(what, t_arr, out)
         return float(out) if np.ndim(t) == 0 else out
 
