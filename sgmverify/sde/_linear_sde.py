@@ -374,6 +374,8 @@ class LinearSDE:
         s = state(score(x, t) if callable(score) else score, "score")
         if np.shape(s) != np.shape(x):
             raise ShapeError(f"score has shape {np.shape(s)} but x has shape {np.shape(x)}; they must match.")
+        if not isinstance(ode, bool | np.bool_):
+            raise InvalidTypeError(f"ode must be True or False, got {type(ode).__name__} {ode!r:.40}.")
         c = 0.5 if ode else 1.0
         g = self.diffusion(t)
         with np.errstate(over="ignore", invalid="ignore"):  # non-finite values pass through, by contract
