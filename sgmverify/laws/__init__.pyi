@@ -15,6 +15,9 @@ from ._density1d import (
     NoisedDensity1D as NoisedDensity1D,
     validated_support as validated_support,
 )
+from ._eigen_gaussian import (
+    EigenGaussian as EigenGaussian,
+)
 from ._gaussian import (
     Gaussian as Gaussian,
 )
@@ -56,6 +59,7 @@ __all__ = [
     "Density1D",
     "Derivatives",
     "Distribution",
+    "EigenGaussian",
     "Gaussian",
     "GaussianMixture",
     "HolderCusp",
