@@ -12,9 +12,15 @@ Score models, the same for both columns:
 * ``mixture`` — ρ a Gaussian mixture, closed-form score / JVP / divergence (:class:`MixtureScoreModel`;
   its ``score`` is the plain sampler's callable), χ = N(z, 0.3 I).
 * ``mlp-exact`` / ``mlp-hutch`` — an untrained torch MLP s(x, t) (width 64, depth 3, float64) through
-  :class:`TorchScoreModel` (reverse-mode AD: one batched forward, a backward with graph, a double-backward
-  JVP) with the divergence exact (d probes) or by Hutchinson (2 Rademacher probes); plain sampling calls the
-  MLP under ``torch.no_grad``.
+  :class:`TorchScoreModel` (forward-mode AD: ``torch.func.jvp`` under ``vmap``, one primal pass and the
+  tangent y plus the divergence probes as one batched tangent pass) with the divergence exact (d probes)
+  or by Hutchinson (2 Rademacher probes); plain sampling calls the MLP under ``torch.no_grad``.
+  ``--reverse`` times the reverse-mode products instead (the earlier implementation).
+
+A forward-mode pass pushes 1 + (number of tangents) copies of every layer's input through its matmul, so
+the MLP rows cost at least 1 + 1 + probes plain forwards per stage (4 for Hutchinson with 2 probes,
+d + 2 = 12 for the exact divergence at d = 10): the ratio of these rows is bounded below by that count
+(times the share of the MLP in a plain step), whatever the AD implementation.
 
 Reported: median wall time of ``--repeats`` runs and the ratio sens / plain.  Target (issue 7): ratio ≤ 3
 ("runtime comparable to sampling plus log-likelihoods").
@@ -84,7 +90,7 @@ def _plain_torch(fn):
     return score
 
 
-def run(cases, K: int, repeats: int) -> list[dict]:
+def run(cases, K: int, repeats: int, reverse: bool = False) -> list[dict]:
     rows = []
     grid = time_grid("quadratic", 1.0, K, 1e-3)
     for kind, d, n in cases:
@@ -100,6 +106,7 @@ def run(cases, K: int, repeats: int) -> list[dict]:
         else:
             fn = _mlp(d)
             model = TorchScoreModel(fn, d, "exact" if kind == "mlp-exact" else "hutchinson", probes=2)
+            model.forward_mode = not reverse
             plain_score = _plain_torch(fn)
         rng = np.random.default_rng(2)
         plain = functools.partial(sample, PROC, plain_score, x_T, grid, "rk4_ode")
@@ -125,6 +132,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer cases, fewer steps")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--reverse", action="store_true", help="reverse-mode products (the earlier method)")
     args = ap.parse_args()
     if args.quick:
         cases = [("mixture", 2, 200), ("mixture", 10, 200), ("mlp-hutch", 10, 200)]
@@ -140,7 +148,7 @@ def main() -> None:
             ("mlp-hutch", 100, 200),
         ]
         K, repeats = 50, args.repeats
-    rows = run(cases, K, repeats)
+    rows = run(cases, K, repeats, args.reverse)
     head = f"{'model':<10} {'d':>4} {'n':>5} {'K':>4} {'plain [s]':>10} {'sens [s]':>10} {'ratio':>6}"
     print(head + "  target <= 3")
     for r in rows:

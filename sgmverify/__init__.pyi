@@ -44,7 +44,10 @@ from .estimates import (
     mean_ci as mean_ci,
     percentile_estimate as percentile_estimate,
 )
-from .expressions import parse_expression as parse_expression
+from .expressions import (
+    parse_expression as parse_expression,
+    parse_latex_expression as parse_latex_expression,
+)
 from .hypotheses import (
     Certificate as Certificate,
     CheckResult as CheckResult,
@@ -73,14 +76,18 @@ from .laws import (
     working_dps as working_dps,
 )
 from .metrics import (
+    generalized_chi2_cdf as generalized_chi2_cdf,
     grid_l1 as grid_l1,
     grid_l2 as grid_l2,
     grid_tv as grid_tv,
+    hellinger_distance as hellinger_distance,
+    kl_divergence as kl_divergence,
     kl_gaussian as kl_gaussian,
     l2_particles as l2_particles,
     l2_squared_particles as l2_squared_particles,
     sliced_w1 as sliced_w1,
     sliced_w2 as sliced_w2,
+    tv_distance as tv_distance,
     w1_grid_1d as w1_grid_1d,
     w1_grid_2d as w1_grid_2d,
     w1_samples_1d as w1_samples_1d,
@@ -94,10 +101,12 @@ from .metrics import (
 )
 from .nets import (
     LipschitzInterval as LipschitzInterval,
+    LoadedScoreModel as LoadedScoreModel,
     NetworkConfig as NetworkConfig,
     TrainedScoreNetwork as TrainedScoreNetwork,
     integrated_score_error as integrated_score_error,
     lipschitz_interval as lipschitz_interval,
+    load_score_model as load_score_model,
     score_error as score_error,
     sup_score_error as sup_score_error,
     torch_threads as torch_threads,
@@ -120,7 +129,9 @@ from .regularity import (
     sup_over_x as sup_over_x,
 )
 from .report import (
+    ResultSet as ResultSet,
     load_results as load_results,
+    results_to_dataframe as results_to_dataframe,
     write_reports as write_reports,
 )
 from .run import (
@@ -204,6 +215,7 @@ from .theory import (
     Check as Check,
     Direction as Direction,
     Provenance as Provenance,
+    Rate as Rate,
     Reference as Reference,
     Result as Result,
     Scenario as Scenario,
@@ -214,6 +226,7 @@ from .theory import (
     check_context as check_context,
     content_key as content_key,
     decide as decide,
+    rate_theorem as rate_theorem,
 )
 
 __version__: str
@@ -261,6 +274,7 @@ __all__ = [
     "Landmarks",
     "LinearSDE",
     "LipschitzInterval",
+    "LoadedScoreModel",
     "MixtureScoreModel",
     "NetworkConfig",
     "NoisedDensity1D",
@@ -270,10 +284,12 @@ __all__ = [
     "Perturbation",
     "Product",
     "Provenance",
+    "Rate",
     "RateClaim",
     "RatioDrift",
     "Reference",
     "Result",
+    "ResultSet",
     "ResultsFormatError",
     "ResultsStore",
     "RunOutcome",
@@ -322,13 +338,16 @@ __all__ = [
     "falsify",
     "falsify_suite",
     "first_order_validity",
+    "generalized_chi2_cdf",
     "get_process",
     "get_scheme",
     "grid_l1",
     "grid_l2",
     "grid_tv",
+    "hellinger_distance",
     "hypotheses",
     "integrated_score_error",
+    "kl_divergence",
     "kl_gaussian",
     "l2_particles",
     "l2_squared_particles",
@@ -338,6 +357,7 @@ __all__ = [
     "lipschitz_interval",
     "load_figures",
     "load_results",
+    "load_score_model",
     "load_suite",
     "log_density_derivative",
     "loglog_slope",
@@ -352,15 +372,18 @@ __all__ = [
     "noised_1d_derivative",
     "noised_1d_derivatives",
     "parse_expression",
+    "parse_latex_expression",
     "pde",
     "percentile_estimate",
     "perturbed_score",
     "propagated_convexity",
     "propagated_smoothness",
+    "rate_theorem",
     "regularity",
     "render_figures",
     "report",
     "require_positive",
+    "results_to_dataframe",
     "run",
     "run_check",
     "run_checks",
@@ -389,6 +412,7 @@ __all__ = [
     "torch_threads",
     "train_score_network",
     "transport_density",
+    "tv_distance",
     "versions",
     "w1_grid_1d",
     "w1_grid_2d",

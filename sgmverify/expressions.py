@@ -25,6 +25,11 @@ Finiteness (non-finite values must not "prove" anything): the names ``nan``, ``o
 (``1/0``, ``log(0)``); ``allow_infinite=True`` lets ``oo`` and ``-oo`` through (a trivial bound
 ``Bound("oo", ...)``), never ``nan`` or ``zoo``.
 
+LaTeX: :func:`parse_latex_expression` reads a formula written in LaTeX with sympy's LaTeX parser (lark
+backend), after :mod:`sgmverify._latex` has put every leaf (name, number, constant, function call) in a slot
+so that lark sees one reading, and rebuilds the tree through the same builder and whitelist as
+:func:`parse_expression` (this module is longer than 500 lines because both parsers share that builder).
+
 Size: a numeric power ``b**e`` is refused before it is built when :math:`|e|\,|\log_{10}|b|| > 100`
 (``10**10**10``), exact numbers beyond 100 digits are refused, and so is ``gamma``/``loggamma`` of an
 exact number beyond 100; texts longer than ``max_length`` or nested deeper than 100 levels are refused, and
@@ -47,9 +52,17 @@ from typing import Any
 
 import sympy as sp
 
+from sgmverify._latex import build_latex
 from sgmverify.errors import ExpressionError, InvalidTypeError
 
-__all__ = ["CONSTANTS", "DEFAULT_FUNCTIONS", "MAX_DIGITS", "NON_FINITE_NAMES", "parse_expression"]
+__all__ = [
+    "CONSTANTS",
+    "DEFAULT_FUNCTIONS",
+    "MAX_DIGITS",
+    "NON_FINITE_NAMES",
+    "parse_expression",
+    "parse_latex_expression",
+]
 
 #: Functions a user expression may call (sympy's own objects, so parses equal sympify's).
 DEFAULT_FUNCTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(
@@ -473,6 +486,54 @@ def parse_expression(
     except RecursionError:
         raise ExpressionError(f"the {what} {text!r} is nested too deeply to parse.") from None
     bad = [b for b in _non_finite(allow_infinite) if isinstance(out, sp.Basic) and out.has(b)]
+    if bad:
+        raise builder.fail(None, f"contains the non-finite value {bad[0]}", False)
+    return out
+
+
+def parse_latex_expression(
+    latex: str,
+    symbols: Mapping[str, sp.Symbol] = MappingProxyType({}),
+    *,
+    functions: Mapping[str, Callable[..., Any]] = DEFAULT_FUNCTIONS,
+    allow_infinite: bool = False,
+    auto_symbols: bool = False,
+    max_length: int = 10_000,
+    what: str = "expression",
+) -> sp.Expr:
+    r"""Parse a LaTeX formula with sympy's LaTeX parser (lark backend) through the whitelist; no eval.
+
+    The leaves are read by :func:`sgmverify._latex.rewrite`: names (``L_{0}`` → ``L_0``, ``\epsilon`` and
+    ``\varepsilon`` → ``epsilon``, ``\lambda`` → ``lamda`` (sympy's spelling; ``lambda`` is a keyword),
+    ``\sigma_{\min}`` → ``sigma_min``,
+    ``\mathrm{KL}`` → ``KL``), numbers, ``\pi``, ``\mathrm{e}`` (and a bare ``e`` unless ``e`` is declared),
+    ``\infty`` (only with ``allow_infinite``), and calls ``\log``/``\ln``, ``\exp``, ``\sin`` ... ``\tanh``,
+    ``\max``, ``\min``, ``\operatorname{erf}``.  Spaces, ``\,`` and juxtaposition are products;
+    ``\frac``, ``\sqrt``, ``\sqrt[n]``, ``^``, ``|x|``, ``\cdot``, ``\times`` are read by lark.  Every node
+    of lark's tree is then rebuilt as :func:`parse_expression` builds its own: names from ``symbols`` (or
+    new symbols with ``auto_symbols``), calls only of ``functions`` (``x!``, sums and integrals are refused),
+    the same finiteness and size limits.
+
+    Raises
+    ------
+    ExpressionError
+        LaTeX that does not parse (the message gives the position and marks it), or anything outside the
+        whitelist.
+
+    Examples
+    --------
+    >>> parse_latex_expression(r"\sqrt{d h}\,L + \epsilon \sqrt{T}", auto_symbols=True)
+    L*sqrt(d*h) + sqrt(T)*epsilon
+    """
+    if not isinstance(latex, str):
+        raise InvalidTypeError(f"the LaTeX {what} must be a string, got {type(latex).__name__}.")
+    _check_names(symbols, functions)
+    if len(latex) > max_length:
+        raise ExpressionError(f"the LaTeX {what} is {len(latex)} characters long; at most {max_length}.")
+    opts = {"allow_relations": False, "allow_imaginary": False, "allow_infinite": allow_infinite}
+    builder = _Builder(latex, symbols, functions, auto_symbols=auto_symbols, what=f"LaTeX {what}", **opts)
+    out = build_latex(latex, builder, max_depth=_MAX_DEPTH, max_gamma=_MAX_GAMMA_ARG)
+    bad = [b for b in _non_finite(allow_infinite) if out.has(b)]
     if bad:
         raise builder.fail(None, f"contains the non-finite value {bad[0]}", False)
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -160,12 +161,36 @@ def _max_rel_error(f_np: Callable, f_mp: Callable, probes: Sequence[float]) -> f
     return err
 
 
+#: In-memory memos of :func:`stable_form` and the ``lambdify_*`` functions, keyed by the exact expressions
+#: (sympy's structural equality: a Float's precision and a Symbol's assumptions are part of the key).  A new
+#: process instance with the same coefficients reuses them (``stable_form`` costs ~70 ms, ``lambdify`` ~2 ms).
+_MEMO_MAX = 4096
+_STABLE_MEMO: dict[tuple, tuple[sp.Expr, float]] = {}
+_LAMBDIFY_MEMO: dict[tuple, Callable] = {}
+
+
+def _remember(memo: dict, key: tuple, value: Any) -> Any:
+    if len(memo) >= _MEMO_MAX:  # a crude bound: the working set of a run is a few dozen forms
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 def stable_form(expr: sp.Expr, var: sp.Symbol, probes: Sequence[float]) -> tuple[sp.Expr, float]:
     """The candidate form of ``expr`` (a function of ``var`` only) most accurate in float64.
 
     Returns the chosen expression and its measured maximum relative error at ``probes`` against the
-    original expression evaluated with mpmath at 50 digits.
+    original expression evaluated with mpmath at 50 digits.  Memoised in memory on ``(expr, var, probes)``
+    (the choice is deterministic); :func:`sgmverify.sde` also keeps it on disk with its derivations.
     """
+    key = (expr, var, tuple(float(p) for p in probes))
+    hit = _STABLE_MEMO.get(key)
+    if hit is None:
+        hit = _remember(_STABLE_MEMO, key, _stable_form_uncached(expr, var, probes))
+    return hit
+
+
+def _stable_form_uncached(expr: sp.Expr, var: sp.Symbol, probes: Sequence[float]) -> tuple[sp.Expr, float]:
     f_mp = lambdify_mpmath(var, expr)
     best, best_err = expr, math.inf
     for cand in _candidates(expr, var):
@@ -176,7 +201,12 @@ def stable_form(expr: sp.Expr, var: sp.Symbol, probes: Sequence[float]) -> tuple
 
 
 def lambdify_numpy(var: sp.Symbol, expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
-    """Vectorised float64 callable; constant expressions broadcast to the shape of the input."""
+    """Vectorised float64 callable; constant expressions broadcast to the shape of the input (memoised)."""
+    hit = _LAMBDIFY_MEMO.get(("numpy", var, expr))
+    return hit if hit is not None else _remember(_LAMBDIFY_MEMO, ("numpy", var, expr), _numpy_fn(var, expr))
+
+
+def _numpy_fn(var: sp.Symbol, expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
     f = sp.lambdify(var, expr, modules=["numpy", "scipy"])
 
     def wrapped(t):
@@ -188,12 +218,20 @@ def lambdify_numpy(var: sp.Symbol, expr: sp.Expr) -> Callable[[np.ndarray], np.n
 
 
 def lambdify_mpmath(var: sp.Symbol, expr: sp.Expr) -> Callable:
-    """mpmath callable (uses the caller's working precision)."""
-    return sp.lambdify(var, expr, modules="mpmath")
+    """mpmath callable (uses the caller's working precision; memoised)."""
+    hit = _LAMBDIFY_MEMO.get(("mpmath", var, expr))
+    if hit is None:
+        hit = _remember(_LAMBDIFY_MEMO, ("mpmath", var, expr), sp.lambdify(var, expr, modules="mpmath"))
+    return hit
 
 
 def lambdify_torch(var: sp.Symbol, expr: sp.Expr) -> Callable:
-    """torch callable (float64 tensors in, tensors out; differentiable)."""
+    """torch callable (float64 tensors in, tensors out; differentiable; memoised)."""
+    hit = _LAMBDIFY_MEMO.get(("torch", var, expr))
+    return hit if hit is not None else _remember(_LAMBDIFY_MEMO, ("torch", var, expr), _torch_fn(var, expr))
+
+
+def _torch_fn(var: sp.Symbol, expr: sp.Expr) -> Callable:
     import torch
     from sympy.printing.pytorch import TorchPrinter
 

@@ -270,3 +270,92 @@ def test_junk_keywords_raise_sgmverify_errors() -> None:
         check_assumption("consistency", VP(0.1, 20.0), params={"a": 1.0})
     # an empty support still means the real line
     assert check_assumption("log-concave", "-x**2/2", support=()).status == "holds"
+
+
+def test_equality_holds_under_the_default_tie_tolerance():
+    """Inside the tie band (TIE_RTOL = 1e-12 relative, ~4500 ulps) a Gaussian is decided exactly (rational
+    arithmetic on the float64 values, d <= 4): true is 'holds', proved; false -- the sharp constant rounded
+    to the wrong side -- reads 'holds (with equality)' on 'numeric-only' evidence, never 'proved'; an
+    undecidable tie reads the same; tie_rtol=0 keeps only exact decisions."""
+    from sgmverify.hypotheses import TIE_RTOL
+
+    assert TIE_RTOL == 1e-12
+    g = Gaussian([0.0, 0.0], [[1.0, 0.3], [0.3, 1.0]])  # eigenvalues 0.7, 1.3: ||Sigma^-1|| = 1/0.7
+    best = 1 / 0.7
+    # exact rational check on the float64 values: 1/0.7 (float) times 1 - 0.3 (float) is just above 1
+    for L in (best, best * (1 + 1e-13)):
+        r = check_assumption("smooth", g, L=L)
+        assert (r.status, r.evidence) == ("holds", "proved") and "decided exactly" in r.detail, r.detail
+    r = check_assumption("smooth", g, L=best * (1 - 1e-13))  # inside the band, exactly false: a tie
+    assert (r.status, r.evidence) == ("holds", "numeric-only"), r
+    assert "with equality, within tie_rtol" in r.detail and "tie_rtol=0" in r.detail, r.detail
+    r = check_assumption("smooth", g, L=best * (1 - 1e-13), tie_rtol=0)  # exact on the float64 values
+    assert (r.status, r.evidence) == ("fails", "proved"), r
+    assert check_assumption("smooth", g, L=best * (1 - 1e-6)).status == "fails"  # outside the band
+    assert check_assumption("smooth", g, L=best * (1 - 1e-10)).status == "fails"  # a real slack is decided
+    # the band is settable
+    r = check_assumption("smooth", g, L=best * (1 - 1e-6), tie_rtol=1e-5)
+    assert (r.status, r.evidence) == ("holds", "numeric-only"), r
+    g5 = Gaussian(np.zeros(5), np.diag([0.7] * 5))  # d > 4: no exact check
+    r = check_assumption("log-concave", g5, m=best)
+    assert (r.status, r.evidence) == ("holds", "numeric-only"), r
+    assert "tie within tie_rtol" in r.detail and "could not be decided exactly" in r.detail, r.detail
+    assert check_assumption("log-concave", g5, m=best, tie_rtol=0).status == "unknown"
+    assert check_assumption("log-concave", g5, m=best * (1 + 1e-6)).status == "fails"  # outside the band
+    assert check_assumption("log-concave", g5, m=best * (1 + 1e-13)).evidence == "numeric-only"
+    with pytest.raises(InvalidParameterError, match="tie_rtol"):
+        check_assumption("smooth", g, L=1.0, tie_rtol=0.5)
+
+
+def test_an_exact_decision_inside_the_tie_band_is_trusted():
+    """Reviewer's reproduction: L = 1 - 1e-10 for N(0, I_2) has ||Sigma^-1|| = 1 > L exactly: 'fails',
+    proved (it was read as 'holds' before).  Exact equality stays 'holds (with equality)', proved."""
+    g = Gaussian([0.0, 0.0], np.eye(2))
+    r = check_assumption("lipschitz-score", g, L=1 - 1e-10)
+    assert (r.status, r.evidence) == ("fails", "proved"), r
+    assert "float64 rounding cannot decide" not in r.detail
+    r = check_assumption("lipschitz-score", g, L=1.0)
+    assert (r.status, r.evidence) == ("holds", "proved") and "with equality" in r.detail, r.detail
+    r = check_assumption("lipschitz-score", g, L=1 + 1e-10)
+    assert (r.status, r.evidence) == ("holds", "proved") and "with equality" not in r.detail, r.detail
+    # log-concave side: Sigma = diag(0.5, 2) -> lambda_min(P) = 1/2 exactly
+    h = Gaussian([0.0, 0.0], np.diag([0.5, 2.0]))
+    r = check_assumption("strongly-log-concave", h, m=0.5)
+    assert (r.status, r.evidence) == ("holds", "proved") and "with equality" in r.detail, r.detail
+    r = check_assumption("strongly-log-concave", h, m=0.5 + 1e-10)
+    assert (r.status, r.evidence) == ("fails", "proved"), r
+    r = check_assumption("strongly-log-concave", h, m=0.5 * (1 + 2e-16))  # one ulp above: a tie
+    assert (r.status, r.evidence) == ("holds", "numeric-only"), r
+    # a correlated 3-D covariance with the exact constant: equality decided exactly
+    c3 = np.array([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 3.0]])  # eigenvalues 1, 3, 3
+    r = check_assumption("smooth", Gaussian(np.zeros(3), c3), L=1.0)
+    assert (r.status, r.evidence) == ("holds", "proved") and "with equality" in r.detail, r.detail
+
+
+def test_a_mixture_tie_is_numeric_only():
+    """The shared-covariance (Popoviciu) bound is evaluated in float64: a claim above it by less than the tie
+    band holds on 'numeric-only' evidence, never 'proved'; the bound itself (no tie) stays 'proved'."""
+    mix = GaussianMixture([0.5, 0.5], [[-0.5], [0.5]], [[[1.0]], [[1.0]]])  # sharp m = 1 - 0.25 = 0.75
+    r = check_assumption("log-concave", mix, m=0.75)
+    assert (r.status, r.evidence) == ("holds", "proved"), r
+    r = check_assumption("log-concave", mix, m=0.75 * (1 + 1e-13))
+    assert (r.status, r.evidence) == ("holds", "numeric-only") and "not decided exactly" in r.detail, r
+
+
+def test_mixture_messages_name_the_real_reason():
+    unshared = GaussianMixture([0.5, 0.5], [[-0.2], [0.2]], [[[1.0]], [[1.5]]])
+    r = check_assumption("smooth", unshared, L=10.0)
+    assert r.status == "unknown" and "covariances differ" in r.detail, r.detail
+    shared = GaussianMixture([0.5, 0.5], [[-0.5], [0.5]], [[[1.0]], [[1.0]]])  # Hess in [-1, -0.75]
+    r = check_assumption("log-concave", shared, m=0.2)
+    assert r.status == "holds"
+    r = check_assumption("smooth", GaussianMixture([0.5, 0.5], [[-1.0], [1.0]], [[[1.0]], [[1.0]]]), L=1.0)
+    # shared covariance, |Hess| <= 1 truly (Hess in [-1, 0]) but the bound max(1, |D^2/4 - 1|) = 1: equality
+    assert r.status == "holds", r.detail
+    wide = GaussianMixture(
+        [0.5, 0.5], [[-1.5], [1.5]], [[[1.0]], [[1.0]]]
+    )  # bound 1.25, true sup |Hess| = 1.25
+    r = check_assumption("smooth", wide, L=1.2)
+    assert r.status in ("fails", "unknown")
+    if r.status == "unknown":
+        assert "covariance is shared" in r.detail and "too weak" in r.detail, r.detail

@@ -106,8 +106,8 @@ def test_reports_show_figures_and_load_back(tmp_path):
     assert "![A line](figures/f.line.png)" in md and "the caption" in md and "five normal draws" in md
     assert "**Figure failed**: ValueError: no data for this figure" in md
     assert "| mode | x0 | bad | n |" in md
-    page = paths["html"].read_text()
-    assert 'src="data:image/png;base64,' in page and "Figure failed" in page
+    page = "".join(p.read_text() for p in paths["suites"].glob("*.html"))  # one page per suite
+    assert 'src="../figures/f.line.png"' in page and "Figure failed" in page
     back = {r.id: r for r in load_figures(tmp_path)}
     assert back["f.line"].png == recs[0].png and back["f.line"].table == recs[0].table
     assert back["f.boom"].png is None and "no data" in back["f.boom"].error
@@ -181,3 +181,128 @@ def test_figure_runner_owns_backend_and_threads():
     finally:
         torch.set_num_threads(old)
         matplotlib.use("Agg", force=True)
+
+
+_CALLS = {"n": 0}  # a module global, not a closure value: it is not part of the figure's key
+
+
+def _counted(mode, rng):
+    _CALLS["n"] += 1
+    return _line(mode, rng)
+
+
+def _scaled(scale, mode, rng):
+    return _line(mode, rng)
+
+
+def test_figures_are_redrawn_only_when_their_inputs_change(tmp_path):
+    import functools
+    import io
+
+    suite = _suite(FigureSpec("f.count", "Counted", _counted))
+    n0 = _CALLS["n"]
+    (first,) = render_figures([suite], progress=False, reuse=tmp_path)  # no earlier report: drawn
+    assert _CALLS["n"] == n0 + 1 and len(first.key) == 64
+    write_reports([], tmp_path, formats=("json",), figures=[first])
+    stream = io.StringIO()
+    (again,) = render_figures([suite], stream=stream, reuse=tmp_path)  # same inputs: taken from the report
+    assert _CALLS["n"] == n0 + 1, "an unchanged figure must not be drawn again"
+    assert again.png == first.png and again.table == first.table and again.key == first.key
+    assert "figure 1/1 f.count (0.0 s): reused" in stream.getvalue()
+    # any changed input draws it again: the seed, the caption, the mode; and no reuse without `reuse`
+    for spec, mode in [
+        (FigureSpec("f.count", "Counted", _counted, seed=1), "quick"),
+        (FigureSpec("f.count", "Counted", _counted, caption="new"), "quick"),
+        (FigureSpec("f.count", "Counted", _counted), "full"),
+    ]:
+        (rec,) = render_figures([_suite(spec)], mode, progress=False, reuse=tmp_path)
+        assert rec.key != first.key
+    render_figures([suite], progress=False)
+    assert _CALLS["n"] == n0 + 5
+    # captured values are inputs too (a partial over a different value is a different figure)
+    keys = {
+        render_figures([_suite(FigureSpec("f.p", "P", functools.partial(_scaled, k)))], progress=False)[0].key
+        for k in (1.0, 2.0)
+    }
+    assert len(keys) == 2
+
+
+def test_cli_run_again_reuses_figures_and_no_resume_redraws(tmp_path, capsys):
+    path = write(tmp_path, "figsuite.py", SUITE_WITH_FIGURES)
+    out = tmp_path / "out"
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1"]) == 0
+    assert "fs.pic" in capsys.readouterr().err
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1"]) == 0
+    assert "fs.pic (0.0 s): reused" in capsys.readouterr().err
+    assert (out / "figures" / "fs.pic.png").read_bytes().startswith(PNG_MAGIC)
+    assert main(["run", "--suite", str(path), "--out", str(out), "-j", "1", "--no-resume"]) == 0
+    assert "reused" not in capsys.readouterr().err
+
+
+def test_report_plots_and_formulas_come_from_the_cache_when_their_inputs_are_unchanged(tmp_path, monkeypatch):
+    # `sgmverify report` and a re-run with every result reused must not draw the theorem plots again
+    from test_report import make_results
+
+    from sgmverify.report import formula, writer
+
+    monkeypatch.setenv("SGMVERIFY_CACHE_DIR", str(tmp_path / "cache"))
+    formula.render_latex.cache_clear()  # formulas rendered by earlier tests are in memory only
+    results = make_results()
+    first = write_reports(results, tmp_path / "a", formats=("md", "html"))
+    pngs = {p.name: p.read_bytes() for p in (tmp_path / "a" / "plots").iterdir()}
+    assert len(pngs) == 3
+
+    def no_drawing(*args, **kwargs):
+        pytest.fail("an unchanged plot must come from the cache")
+
+    monkeypatch.setattr(writer, "plot_theorem", no_drawing)
+    monkeypatch.setattr(formula, "_render", no_drawing)
+    formula.render_latex.cache_clear()  # a new process: only the disk is left
+    write_reports(results, tmp_path / "b", formats=("md", "html"))
+    assert {p.name: p.read_bytes() for p in (tmp_path / "b" / "plots").iterdir()} == pngs
+    assert first["html"].is_file() and (tmp_path / "b" / "report.html").is_file()
+    # a changed result is a changed input: drawn again
+    for r in results:
+        r.ratio = (r.ratio or 0.0) + 1.0
+    with pytest.raises(pytest.fail.Exception, match="must come from the cache"):
+        write_reports(results, tmp_path / "c", formats=("md",))
+
+
+KEY_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_figures import _suite
+from sgmverify.run import FigureSpec
+from sgmverify.run._figures import figure_key
+
+
+def make(mode, rng):
+    pick = lambda name: name in {{"alpha", "beta", "gamma"}}  # a nested code object and a frozenset constant
+    return pick(mode)
+
+
+print(figure_key(FigureSpec("f.k", "K", make), _suite(), "quick"))
+"""
+
+
+def test_figure_key_is_the_same_in_every_process(tmp_path):
+    # a nested function's repr carries its address and a frozenset's order follows the per-process string
+    # hash seed: neither may reach the key, or a re-run would redraw every figure
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "key.py"
+    script.write_text(KEY_SCRIPT.format(tests=str(Path(__file__).parent)))
+    keys = {
+        subprocess.run(
+            [sys.executable, str(script)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1 and len(next(iter(keys))) == 64

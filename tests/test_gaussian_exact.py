@@ -267,3 +267,86 @@ def test_bad_input_raises_with_a_fix(vp, data, k):
     call, exc, match = _bad_calls(vp, data)[k]
     with pytest.raises(exc, match=match):
         call()
+
+
+# ------------------------------------------------------------------------------------------ regression
+# Output of the implementation before start laws / affine score errors were added (VP 0.1..20, this data,
+# init="exact", BIAS, karras grid, 9 steps, t_min = 1e-3): mean and upper-triangle covariance.  The new code
+# reproduced them bit for bit on the development machine (480 cases: every scheme x grid x init x bias x
+# target); 1e-13 here only allows for another LAPACK's eigenvectors.
+OLD_EXACT = {
+    "em": (
+        [1.2902175962287745, -0.6716892973702067, 2.344676410152668],
+        [
+            0.665713650978029,
+            0.1538980542371485,
+            -0.1557029158266158,
+            0.6475581892520424,
+            -0.24470053889091342,
+            1.7133479237611895,
+        ],
+    ),
+    "ei": (
+        [1.27137790872838, -0.6844566869601797, 2.2258771190835547],
+        [
+            0.9556827813810588,
+            0.22055005862044164,
+            -0.29560593629494986,
+            0.9472834282352631,
+            -0.4471553246073956,
+            2.8492844029913544,
+        ],
+    ),
+    "euler_ode": (
+        [2.045966135747187, -1.161737813866961, 2.4902568860156933],
+        [
+            0.4104418107497611,
+            0.10257150133141474,
+            -0.11724498179806536,
+            0.40161640491449335,
+            -0.1810235209655929,
+            1.1815898307398351,
+        ],
+    ),
+    "heun_ode": (
+        [1.7583728764732613, -1.000841203836078, 2.4668695771497453],
+        [
+            0.3619700527125852,
+            0.10678290183112836,
+            -0.1310157673041645,
+            0.354959940336537,
+            -0.20038018212035974,
+            1.2132599652074172,
+        ],
+    ),
+    "rk4_ode": (
+        [1.7963928278803452, -1.0301812374168693, 2.5549329507006737],
+        [
+            0.348338663418886,
+            0.1049702021280344,
+            -0.13724241560370948,
+            0.343502129603622,
+            -0.20822887960132175,
+            1.2309175358699003,
+        ],
+    ),
+    "ei_ode": (
+        [2.483623711828072, -1.4859533821646338, 2.8011135058185217],
+        [
+            0.48145424464242254,
+            0.09070199183710129,
+            -0.10393473177655504,
+            0.47371265679479707,
+            -0.1604180853504746,
+            1.1647579686474965,
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("scheme", EXACT_SCHEMES)
+def test_exact_init_reproduces_the_old_results(vp, data, scheme):
+    law = sampler_law(vp, data, 1.0, 9, scheme, 1e-3, "exact", BIAS, "karras")
+    mean, cov = OLD_EXACT[scheme]
+    np.testing.assert_allclose(law.mean, mean, rtol=1e-13)
+    np.testing.assert_allclose(law.cov[np.triu_indices(3)], cov, rtol=1e-13)

@@ -128,3 +128,21 @@ def test_generated_conditions_keep_a_false_claims_reference():
         prov["c.neg.floor"] is Provenance.RECONSTRUCTED and prov["c.neg.exponent"] is Provenance.RECONSTRUCTED
     )
     assert prov["c.pos.floor"] is Provenance.DERIVED and prov["c.pos.exponent"] is Provenance.DERIVED
+
+
+def test_rate_check_is_a_theory_rate():
+    """`<id>.rate` (opt-in, rate_times) is a `theory.Rate` over t against s_t: the two-point law's
+    sup lambda_max = m^2/V^2 - 1/V ~ s^-4, so a claimed exponent 3 (sup <= C s^-3) is VIOLATED (the fitted
+    slope ~ -4.007 with a regression interval of half-width ~0.01 lies below -3), while the true exponent 4 is
+    not violated (curvature from the -1/V term keeps it INCONCLUSIVE or HOLDS)."""
+    from sgmverify.theory import Direction
+
+    times = [1e-4, 3e-4, 1e-3, 3e-3]
+    scen = [_sc(TWO_POINT, 0.1), _sc(TWO_POINT, 1e-3)]  # same law twice: one rate check
+    true = RateClaim("c.t", "", REF, 1, 4, side="one_sided", scenarios=scen, rate_times=times)
+    false = RateClaim("c.f", "", REF, 1, 3, side="one_sided", scenarios=scen, rate_times=times)
+    (rate,) = [th for th in false.theorems() if th.id == "c.f.rate"]
+    assert rate.bound.direction is Direction.LOWER and [sc.name for sc in rate.scenarios] == ["t0.1-sweep"]
+    assert _verdicts(false, "c.f.rate") == [Verdict.VIOLATED]
+    assert _verdicts(true, "c.t.rate")[0] in (Verdict.HOLDS, Verdict.INCONCLUSIVE)
+    assert "c.x.rate" not in [th.id for th in RateClaim("c.x", "", REF, 1, 4, scenarios=scen).theorems()]

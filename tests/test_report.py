@@ -347,18 +347,29 @@ def test_markdown_has_summary_controls_and_escapes(report_dir):
 
 # ----------------------------------------------------------------------------------------- HTML
 def test_html_is_self_contained_and_escaped(report_dir):
-    page = (report_dir / "report.html").read_text()
-    assert page.startswith("<!DOCTYPE html>")
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
-    assert not re.search(r"https?://", page)
-    assert "<script" not in page.lower()
+    index = (report_dir / "report.html").read_text()
+    suites = {p.name: p.read_text() for p in (report_dir / "suites").glob("*.html")}
+    assert set(suites) == {"alpha.html", "beta.html"}
+    for page in [index, *suites.values()]:
+        assert page.startswith("<!DOCTYPE html>")
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+        assert not re.search(r"https?://", page)
+        assert "<script" not in page.lower() and "text-transform" not in page
+        for src in re.findall(r'src="([^"]+)"', page):  # images: inline or relative files that exist
+            assert (
+                src.startswith("data:image/png;base64,") or (report_dir / "suites" / src).resolve().is_file()
+            )
+    page = "".join(suites.values())
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    assert page.count("data:image/png;base64,") >= 3  # figures (+ rendered formulas)
+    assert page.count("data:image/png;base64,") >= 2  # rendered formulas (figures are files)
+    assert page.count('src="../plots/') == 3
     assert "<details><summary>traceback</summary><pre>Traceback" in page
     assert "DERIVED" in page and "NOT the paper" in page and "NOT FOUND" in page
-    assert 'href="#th-alpha--t-sweep"' in page and 'id="th-alpha--t-sweep"' in page
-    assert "Detected (1)" in page and "Missed (1)" in page
-    assert "<h2>Suite alpha — Alpha paper</h2>" in page and "ImportError &lt;b&gt;bold&lt;/b&gt;" in page
+    assert 'href="suites/alpha.html#th-alpha--t-sweep"' in index and 'id="th-alpha--t-sweep"' in page
+    assert "Detected (1)" in index and "Missed (1)" in index
+    assert "<h2>Suite alpha — Alpha paper</h2>" in page and "ImportError &lt;b&gt;bold&lt;/b&gt;" in index
+    assert "verified statement" in index and "Verdicts by provenance" in index  # the honesty banner
+    assert "What the verdicts mean" in index and "Needs attention" in index
 
 
 def test_plots_written_and_referenced(report_dir):
@@ -429,7 +440,7 @@ def test_html_renders_headless(report_dir, tmp_path):
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000",
-        (report_dir / "report.html").resolve().as_uri(),
+        (report_dir / "suites" / "alpha.html").resolve().as_uri(),
     ]  # fmt: skip
     subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert shot.exists() and shot.stat().st_size > 20_000
@@ -458,7 +469,7 @@ def test_sections_notes_and_methods_are_shown(tmp_path):
     md = paths["md"].read_text()
     assert "### Part one" in md and "#### s.a: first" in md and "### s.b: second" in md
     assert "**Notes**: encoded as an exponent gap" in md and "**Measured by**: closed form X" in md
-    page = paths["html"].read_text()
+    page = next(paths["suites"].glob("*.html")).read_text()
     assert "<h3>Part one</h3>" in page and "<h4>s.a: first</h4>" in page and "closed form X" in page
     assert load_results(paths["json"])[0].notes == "encoded as an exponent gap"
 

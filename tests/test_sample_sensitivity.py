@@ -239,3 +239,81 @@ def test_bad_input(setup):
         TorchScoreModel(lambda x, t: x, 3, "hutchinson", probes=1)
     with pytest.raises(InvalidParameterError, match="rng"):
         TorchScoreModel(lambda x, t: x, 3, "hutchinson").evaluate(x_T, 0.5, None, True)
+
+
+def _mlp_fn(d: int = 3):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(d + 1, 16),
+        torch.nn.SiLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.Tanh(),
+        torch.nn.Linear(16, d),
+    ).double()
+
+    def fn(x: torch.Tensor, t: float) -> torch.Tensor:
+        return net(torch.cat([x, torch.full((x.shape[0], 1), t, dtype=x.dtype)], dim=1)) - x
+
+    return fn
+
+
+def _central_jvp(score, x, t, v, h=1e-5):
+    """(s(x + h v) - s(x - h v)) / 2h: truncation O(h^2 |s'''|) ~ 1e-10, roundoff ~ 1e-16/h ~ 1e-11."""
+    return (score(x + h * v, t) - score(x - h * v, t)) / (2 * h)
+
+
+def test_forward_mode_products_match_reverse_mode_and_finite_differences():
+    d = 3
+    fn = _mlp_fn(d)
+    x = np.random.default_rng(6).standard_normal((7, d))
+    v = np.random.default_rng(7).standard_normal((7, d))
+    for mode in ("exact", "hutchinson"):
+        fwd, rev = TorchScoreModel(fn, d, mode), TorchScoreModel(fn, d, mode)
+        rev.forward_mode = False
+        a = fwd.evaluate(x, 0.3, v, True, rng=np.random.default_rng(8))
+        b = rev.evaluate(x, 0.3, v, True, rng=np.random.default_rng(8))
+        assert fwd.forward_mode, "a plain torch MLP runs under torch.func.jvp/vmap"
+        # the same derivatives by two AD modes: equal to roundoff
+        for p, q in [(a.score, b.score), (a.jvp, b.jvp), (a.div, b.div), (a.div_var, b.div_var)]:
+            np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(a.jvp, _central_jvp(fwd.score, x, 0.3, v), rtol=1e-7, atol=1e-8)
+    # exact divergence = trace of the finite-difference Jacobian
+    exact = TorchScoreModel(fn, d, "exact").evaluate(x, 0.3, None, True)
+    fd_trace = sum(_central_jvp(fwd.score, x, 0.3, np.eye(d)[i] + 0 * x)[:, i] for i in range(d))
+    np.testing.assert_allclose(exact.div, fd_trace, rtol=1e-7, atol=1e-8)
+
+
+def test_a_score_that_reads_tensor_data_falls_back_to_reverse_mode():
+    d = 3
+    fn = _mlp_fn(d)
+
+    def reads_data(x: torch.Tensor, t: float) -> torch.Tensor:
+        if not np.all(np.isfinite(x.detach().numpy())):  # a tensor under torch.func.jvp has no data to read
+            raise ValueError("x must be finite")
+        return fn(x, t)
+
+    x = np.random.default_rng(9).standard_normal((4, d))
+    v = np.random.default_rng(10).standard_normal((4, d))
+    tm = TorchScoreModel(reads_data, d, "exact")
+    got = tm.evaluate(x, 0.3, v, True)
+    assert not tm.forward_mode
+    want = TorchScoreModel(fn, d, "exact").evaluate(x, 0.3, v, True)
+    np.testing.assert_allclose(got.jvp, want.jvp, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(got.div, want.div, rtol=1e-12, atol=1e-13)
+
+
+def test_trained_network_score_runs_in_forward_mode():
+    from sgmverify.nets import NetworkConfig
+    from sgmverify.nets._networks import _build
+
+    d = 2
+    net = _build(None, PROC, NetworkConfig(width=16, depth=2, n_freq=2, dtype="float64"), d, 1.0)
+    x = np.random.default_rng(11).standard_normal((5, d))
+    v = np.random.default_rng(12).standard_normal((5, d))
+    tm = TorchScoreModel(net.torch_score, d, "exact")
+    ev = tm.evaluate(x, 0.25, v, True)
+    assert tm.forward_mode, "coefficients() must not read tensor data under torch.func transforms"
+    np.testing.assert_allclose(ev.score, net.score(x, 0.25), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(ev.jvp, _central_jvp(net.score, x, 0.25, v), rtol=1e-6, atol=1e-7)
+    fd_trace = sum(_central_jvp(net.score, x, 0.25, np.eye(d)[i] + 0 * x)[:, i] for i in range(d))
+    np.testing.assert_allclose(ev.div, fd_trace, rtol=1e-6, atol=1e-7)

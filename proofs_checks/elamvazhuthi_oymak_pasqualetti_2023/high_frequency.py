@@ -210,6 +210,7 @@ def make_snapshots(mode: str, rng: np.random.Generator) -> FigureOutput:
     axes[1].set_xlim(-2, 2)
     for ax in axes:
         ax.set_xlabel("x")
+        ax.set_ylabel("density at T")
         ax.legend(fontsize=8)
     axes[0].set_xlim(-4, 4)
     l2s, w1s = A.sde_errors(k, EPS, T_END, 1.0, "sin", r["cells"], r["steps"])

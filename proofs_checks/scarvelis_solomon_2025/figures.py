@@ -93,7 +93,7 @@ def make_validity(mode: str, rng: np.random.Generator) -> FigureOutput:
     ax.set_xlabel("x = α_t (μ + s (z − μ)):  s = 0 main mode, s = 1 added point")
     ax.set_ylabel("t")
     ax.set_title("log10 ε r_t (relative error of first order); -- 10%, — 100%")
-    fig.colorbar(im, ax=ax)
+    fig.colorbar(im, ax=ax, label="log10 |ε r_t|  (clipped to ±4)")
     ax = axes[1]
     t = 0.05
     a = float(C.PROCESS.mean_coeff(t))
@@ -118,10 +118,13 @@ def make_validity(mode: str, rng: np.random.Generator) -> FigureOutput:
         colors="k",
         linestyles=["--", "-"],
     )
-    ax.scatter(*(a * z), marker="*", s=150, c="yellow", edgecolors="k")
-    ax.set_title(f"log10 ε r_t(x) at t = {t}")
+    ax.scatter(*(a * z), marker="*", s=150, c="yellow", edgecolors="k", label="added training point α_t z")
+    ax.set_title(f"log10 ε r_t(x) over the plane at t = {t}")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.legend(loc="lower left", fontsize=8)
     ax.set_aspect("equal")
-    fig.colorbar(im2, ax=ax)
+    fig.colorbar(im2, ax=ax, label="log10 |ε r_t(x)|  (clipped to ±4)")
     table = []
     for t in (1e-3, 0.01, 0.05, 0.2, 1.0):
         xs = rho.noised(C.PROCESS, t).sample(4000, rng)
@@ -140,8 +143,10 @@ def make_validity(mode: str, rng: np.random.Generator) -> FigureOutput:
     notes = (
         "ρ: the 2-D test mixture; χ = δ_z, z = (2.5, 2.5) away from the modes, weight ε = 1/1000 (adding one "
         "training point to 1000).  |ε r_t| is exactly the relative error of the first-order score change "
-        "ε δ_χ s (sens.first_order_relative_error).  Red: first order fails; blue: trustworthy.  Near the "
-        "new point at small t (memorisation regime) ε r ≫ 1; where ρ has its mass ε r is negligible."
+        "ε δ_χ s (sens.first_order_relative_error).  Red: first order fails; blue: trustworthy.  "
+        "Right panel: the same quantity over the plane at t = 0.05; the star marks the added training "
+        "point α_t z.  Near the new point at small t (memorisation regime) ε r ≫ 1; where ρ has its mass "
+        "ε r is negligible."
     )
     return FigureOutput(fig, table, notes)
 

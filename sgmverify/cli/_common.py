@@ -33,18 +33,56 @@ def _err(msg: str) -> None:
 
 
 # ------------------------------------------------------------------------------------ suites and theorems
-def _discover(suite_args: Sequence[str] | None) -> tuple[list[Suite], list[SuiteError]]:
-    """Suites named by ``--suite`` (or all installed ones); import failures are printed and returned."""
-    from sgmverify.run import discover_suites
+def _discover(suite_args: Sequence[str] | None, k: str | None = None) -> tuple[list[Suite], list[SuiteError]]:
+    """Suites named by ``--suite`` (or all installed ones); import failures are printed and returned.
+
+    With a ``-k`` expression ``k``, only the suites having a selected check or figure are imported (the
+    others are known from the suite index).
+    """
+    from sgmverify.run import discover_suites, select_suites
 
     errors: list[SuiteError] = []
-    if suite_args:
-        suites = discover_suites(suite_args, entry_points=False, package=None, errors=errors)
+    kw: dict = {"entry_points": False, "package": None} if suite_args else {}
+    if k:
+        suites = select_suites(suite_args or (), select=k, errors=errors, **kw)
     else:
-        suites = discover_suites(errors=errors)
+        suites = discover_suites(suite_args or (), errors=errors, **kw)
     for e in errors:
         _err(f"suite not loaded: {e}")
     return suites, errors
+
+
+def _records(suite_args: Sequence[str] | None) -> tuple[list[dict], list[SuiteError]]:
+    """The suite index records of the suites named by ``--suite`` (or of all installed ones), importing
+    only suites not indexed yet or changed since; import failures are printed and returned."""
+    from sgmverify.run import suite_index
+
+    errors: list[SuiteError] = []
+    kw: dict = {"entry_points": False, "package": None} if suite_args else {}
+    records = suite_index(suite_args or (), errors=errors, **kw)
+    for e in errors:
+        _err(f"suite not loaded: {e}")
+    return records, errors
+
+
+def _find_record(records: Sequence[dict], theorem_id: str) -> tuple[dict, dict]:
+    """``(suite record, theorem record)`` of ``theorem_id``; unknown: UnknownNameError with close matches."""
+    known = {t["id"]: (r, t) for r in records for t in r["theorems"]}
+    if theorem_id in known:
+        return known[theorem_id]
+    close = difflib.get_close_matches(theorem_id, list(known), n=3)
+    hint = f"; did you mean {close}?" if close else "; `sgmverify list` shows the theorems."
+    raise UnknownNameError(f"unknown theorem {theorem_id!r}{hint}")
+
+
+def _load_theorem(suite_args: Sequence[str] | None, theorem_id: str) -> Theorem:
+    """The theorem ``theorem_id``, importing only the suite that holds it (found in the suite index)."""
+    from sgmverify.run import load_suite
+
+    records, _ = _records(suite_args)
+    rec, _ = _find_record(records, theorem_id)
+    suite = load_suite(rec["source"])
+    return _find_theorem([suite] if suite is not None else [], theorem_id)
 
 
 def _find_theorem(suites: Sequence[Suite], theorem_id: str) -> Theorem:
@@ -226,6 +264,8 @@ def _suite_opt(sp: argparse.ArgumentParser) -> None:
         "--suite",
         action="append",
         metavar="PATH_OR_MODULE",
-        help="a suite file, directory, module, package or suite name (repeatable; default: the "
-        "proofs_checks package and the sgmverify.run._suites entry points)",
+        help="only these suites, not the built-in ones: a .py file (it may import modules beside it), a "
+        "folder of suite files, a package folder (with __init__.py), a module, a package or a suite name "
+        "(repeatable; without --suite: the suites of the proofs_checks package and of the "
+        "'sgmverify.suites' entry points)",
     )

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._common import UsageError, _discover, _find_theorem, _positive_int
+from ._common import UsageError, _discover, _load_theorem, _positive_int, _suite_opt
 
 if TYPE_CHECKING:
     from sgmverify.run import FalsifyOutcome
@@ -28,12 +28,7 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
     sp = subparsers.add_parser(
         "falsify", help="search a theorem's scenario space for a counterexample (its worst case)"
     )
-    sp.add_argument(
-        "--suite",
-        action="append",
-        metavar="PATH_OR_MODULE",
-        help="a suite file, directory, module, package or suite name (repeatable; default: all installed)",
-    )
+    _suite_opt(sp)
     sp.add_argument("theorem", nargs="?", help="theorem id (it must declare a search space)")
     sp.add_argument(
         "--all",
@@ -57,15 +52,15 @@ def cmd_falsify(args: argparse.Namespace) -> int:
     every = getattr(args, "all", False)
     if every == bool(getattr(args, "theorem", None)):
         raise UsageError("give exactly one of a THEOREM_ID and --all.")
-    suites, _errors = _discover(getattr(args, "suite", None))
     kw = {
         "budget": getattr(args, "budget", 200),
         "seed": getattr(args, "seed", 0),
         "method": getattr(args, "method", "de"),
     }
     if every:
+        suites, _errors = _discover(getattr(args, "suite", None))
         return _falsify_all(suites, kw, getattr(args, "json", False))
-    theorem = _find_theorem(suites, args.theorem)
+    theorem = _load_theorem(getattr(args, "suite", None), args.theorem)  # imports only its suite
     out = falsify(theorem, **kw)
     if getattr(args, "json", False):
         print(json.dumps(out.to_dict(), indent=2, default=str))

@@ -73,6 +73,84 @@ def summary_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def provenance_table(results: Sequence[Result]) -> str:
+    """Per provenance tag (verified, derived, ...): claims by verdict, negative controls; then the banner
+    saying in words what kind of statements were checked."""
+    from sgmverify.report.summary import summarize
+    from sgmverify.report.view import banner_text
+
+    summary = summarize(results)
+    cols = ["holds", "violated", "inconcl.", "assum.fail", "error", "controls"]
+    keys = ["HOLDS", "VIOLATED", "INCONCLUSIVE", "ASSUMPTIONS_FAIL", "ERROR", "controls"]
+    prov = summary["overall"]["provenance"]
+    width = max(len(k) for k in [*prov, "provenance"])
+    head = f"{'provenance':<{width}}  " + "  ".join(cols)
+    lines = [head, "-" * len(head)]
+    for name, counts in prov.items():
+        cells = "  ".join(f"{counts.get(k, 0):>{len(c)}}" for k, c in zip(keys, cols))
+        lines.append(f"{name:<{width}}  {cells}")
+    overall = summary["overall"]
+    notes = []
+    if overall["holds_unverified"]:
+        notes.append(f"{overall['holds_unverified']} HOLDS with an unverified assumption (counted in holds)")
+    if overall["loose"]:
+        notes.append(f"{overall['loose']} loose (ratio < 0.01: cannot detect an error smaller than x100)")
+    if summary["by_design"]:
+        n = len(summary["by_design"])
+        notes.append(f"{n} claims outside their hypotheses or not derivable (by design)")
+    lines += notes
+    lines.append(banner_text(summary))
+    return "\n".join(lines)
+
+
+def _use_colour(stream: Any = None) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    stream = stream or sys.stdout
+    return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
+
+
+_STYLES = {
+    "holds": "green",
+    "violated": "bold red",
+    "inconcl.": "yellow",
+    "assum.fail": "bright_black",
+    "error": "bold magenta",
+    "neg.detected": "green",
+    "neg.missed": "bold red",
+    "controls": "cyan",
+}
+
+
+def print_summary(results: Sequence[Result]) -> None:
+    """Print :func:`summary_table` and :func:`provenance_table`, coloured with rich on a terminal."""
+    plain = summary_table(results) + "\n\n" + provenance_table(results)
+    if not _use_colour():
+        print(plain)
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    for block in plain.split("\n\n"):
+        lines = block.splitlines()
+        header = lines[0].split()
+        for k, line in enumerate(lines):
+            text = Text(line)
+            if k > 1 and line and not line.startswith("-") and len(line.split()) == len(header):
+                pos = 0
+                for name, token in zip(header, line.split()):
+                    start = line.index(token, pos)
+                    pos = start + len(token)
+                    if name in _STYLES and token != "0":
+                        text.stylize(_STYLES[name], start, pos)
+            elif k == 0:
+                text.stylize("bold")
+            elif line.startswith("None of") or "verified statement" in line:
+                text.stylize("bold yellow")
+            console.print(text)
+        console.print()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``sgmverify run``: run the selected checks, store the results, make figures, write the reports."""
     from sgmverify.run import ResultsStore, compile_filter
@@ -89,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.close(os.open(store.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
     except OSError as exc:
         raise StoreError(f"cannot write to the output directory {out}: {exc.strerror or exc}.") from exc
-    suites, errors = _discover(args.suite)
+    suites, errors = _discover(args.suite, args.k)  # with -k: imports only the matching suites
     with store.lock(on_wait=_say_waiting):  # one run per store; the lock is re-entered by run_checks
         return _run_locked(args, suites, errors, store, mode, t0)
 
@@ -131,23 +209,30 @@ def _run_locked(
         _err("no checks selected" + (f" by -k {args.k!r}" if args.k else "") + "; nothing was verified.")
         return 1
     figures = []
+    t_fig = time.perf_counter()
     if not args.no_figures:
         from sgmverify.run import render_figures
 
         figures = render_figures(
             suites, mode, timeout=timeout or None, progress=not args.no_progress,
-            select=compile_filter(args.k) if args.k else None,
+            select=compile_filter(args.k) if args.k else None, reuse=None if args.no_resume else out,
         )  # fmt: skip
-    print(summary_table(results))
+    figures_s = time.perf_counter() - t_fig
+    print_summary(results)
     bad = [r for r in results if not r.as_expected]
     for r in bad:
         print(f"NOT AS EXPECTED  {r.check_id}: {r.verdict.value} — {r.reason}")
+    total_s = time.perf_counter() - t0
+    checks_cpu = sum(float(r.timings.get("total_s", 0.0) or 0.0) for r in results)
     print(
         f"{len(results)} checks ({outcome.n_run} run, {len(outcome.skipped)} reused from {store.path}) "
-        f"in {time.perf_counter() - t0:.1f} s"
+        f"in {total_s:.1f} s: checks {outcome.elapsed_s:.1f} s wall ({checks_cpu:.1f} s summed over the "
+        f"checks), figures {figures_s:.1f} s, rest (discovery, store) "
+        f"{total_s - outcome.elapsed_s - figures_s:.1f} s"
     )
     meta = {
         "mode": mode, "filter": args.k, "versions": versions(), "elapsed_s": outcome.elapsed_s,
+        "figures_s": figures_s, "total_s": total_s,
         "n_run": outcome.n_run, "n_reused": len(outcome.skipped), "store": str(store.path),
         "suites": [{"name": s.name, "title": s.title, "source": s.source, "reference": s.reference}
                    for s in suites],
@@ -155,11 +240,14 @@ def _run_locked(
     }  # fmt: skip
     from sgmverify.report import write_reports
 
+    t_rep = time.perf_counter()
     paths = write_reports(results, out, meta=meta, figures=figures)
     for f in figures:
         if f.error:
             print(f"FIGURE FAILED  {f.id}: {f.error}")
     print("reports: " + ", ".join(str(p) for p in paths.values()))
+    now = time.perf_counter()
+    print(f"reports written in {now - t_rep:.1f} s; whole command {now - t0:.1f} s")
     if args.update_baseline:
         from sgmverify.report.atomic import atomic_write_bytes, ensure_dir
 
@@ -238,8 +326,8 @@ def register_run_commands(sub: Any) -> None:
     sp.add_argument(
         "--format",
         action="append",
-        choices=["json", "md", "html", "png"],
-        help="repeatable (default: json, md, html)",
+        choices=["json", "md", "html", "png", "latex"],
+        help="repeatable (default: json, md, html); latex: report.tex, booktabs verdict tables per suite",
     )
     sp.add_argument("--out", metavar="DIR", help="output directory (default: next to RESULTS)")
     sp.set_defaults(func=cmd_report)

@@ -5,6 +5,7 @@ evidence ladder.
 from ._assumptions import (
     EVIDENCE as EVIDENCE,
     KINDS as KINDS,
+    TIE_RTOL as TIE_RTOL,
     check_assumption as check_assumption,
 )
 from ._certify import (
@@ -18,6 +19,7 @@ from ._evidence import (
 __all__ = [
     "EVIDENCE",
     "KINDS",
+    "TIE_RTOL",
     "Certificate",
     "CheckResult",
     "certify",

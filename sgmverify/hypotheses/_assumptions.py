@@ -4,9 +4,20 @@ r"""Hypothesis checkers on the distributions a user has (Gaussian, mixture, 1-D 
 score, bounded support, density bounds, moments, process consistency) and returns a :class:`CheckResult`
 whose ``evidence`` says how strong the verdict is: ``proved`` (closed form, exact sympy decision, interval
 certificate), ``counterexample`` (a confirmed point), ``numeric-only`` or ``unknown``.  A sympy ``None`` is
-never turned into "holds".  The process-consistency checker lives in :mod:`sgmverify.sde._consistency` and is
-re-exported here; the sympy-density checkers (1-D and 2-3-D) live in
-:mod:`sgmverify.hypotheses._density_checks`, and
+never turned into "holds".
+
+Ties of the closed-form Gaussian checks (the rule, see :data:`TIE_RTOL`): a float64 margin clear of the
+rounding band decides ("proved").  Otherwise the inequality is decided exactly (the covariance and the
+constant as exact rationals of their float64 values, sympy, d <= 4): True is "holds" and an exact equality
+"holds (with equality)", both "proved"; False is "fails", "proved" -- unless the constant is within
+``tie_rtol`` (relative) of the sharp one, where the float64 values cannot say whether the constant *as the
+user meant it* (``1/0.7``, a sharp constant computed in float64) is on the right side: such a tie reads
+"holds (with equality, within tie_rtol)" with evidence "numeric-only" (never "proved").  A tie that cannot be
+decided exactly (d > 4, sympy undecided) reads the same way.  With ``tie_rtol=0`` only the exact decision on
+the float64 values counts (an undecided tie is "unknown").
+
+The process-consistency checker lives in :mod:`sgmverify.sde._consistency` and is re-exported here; the
+sympy-density checkers (1-D and 2-3-D) live in :mod:`sgmverify.hypotheses._density_checks`, and
 :class:`CheckResult` in :mod:`sgmverify.hypotheses._evidence` (re-exported here).
 """
 
@@ -32,10 +43,12 @@ from sgmverify.sde import (
 
 from ._density_checks import _as_density, _density1d, _density_nd, _holder
 from ._evidence import _RANK, CheckResult, _res
+from ._params import _validated_params
 
 __all__ = [
     "EVIDENCE",
     "KINDS",
+    "TIE_RTOL",
     "CheckResult",
     "ConsistencyResult",
     "check_assumption",
@@ -46,6 +59,13 @@ __all__ = [
 # =====================================================================================================
 # Distribution checkers: strong log-concavity, smoothness, support, density bounds, moments
 # =====================================================================================================
+#: Default relative tie tolerance of the closed-form checks (Gaussians, shared-covariance mixtures): a
+#: constant within ``TIE_RTOL·max(|best|, |claimed|)`` of the sharp one is a tie, about 4500 float64 ulps --
+#: the rounding of a constant written or computed in float64, not a real slack (a constant off by 1e-10
+#: relative is decided).  A tie is "holds" when the exact check on the float64 values says so ("proved"),
+#: else "holds (with equality, within tie_rtol)" on "numeric-only" evidence (module docstring).  Pass
+#: ``tie_rtol=`` to :func:`check_assumption` to change it (0: only exact decisions count).
+TIE_RTOL = 1e-12
 #: Evidence levels of a :class:`CheckResult` (strongest first).
 EVIDENCE = ("proved", "counterexample", "numeric-only", "unknown")
 #: Kinds accepted by :func:`check_assumption`.
@@ -62,7 +82,7 @@ KINDS = (
 )
 
 
-def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
+def check_assumption(kind: str, dist: Any, *, tie_rtol: float | None = None, **params: Any) -> CheckResult:
     r"""Check one assumption on a data distribution (or, for ``"consistency"``, a forward process).
 
     Parameters
@@ -90,6 +110,20 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
         unless ``support`` is the same mapping (the whole support).
     max_seconds : float
         Budget of each interval certificate / sympy call (default 5).
+    tie_rtol : float, optional
+        Relative tie tolerance of the closed-form decisions (Gaussians, shared-covariance mixtures; default
+        :data:`TIE_RTOL` = 1e-12).  With ``best`` the sharpest constant of the law (``lambda_min`` of the
+        precision for ``m``, ``lambda_max`` for ``L``, the Popoviciu bound for mixtures) and ``c`` the
+        claimed one, the float64 margin ``best - m`` (resp. ``L - best``) decides when it is clear of
+        ``1e-9·(1 + |margin|)`` and of the band ``tie_rtol·max(|best|, |c|)``: "holds"/"fails", "proved".
+        Otherwise a Gaussian is decided exactly when sympy can (the covariance and the constant as exact
+        rationals of their float64 values, d <= 4): "holds" if true, "holds (with equality)" if the margin
+        is exactly 0 (both "proved"), "fails" ("proved") if false and outside the band.  A tie (inside the
+        band) that is false on the float64 values, or that cannot be decided exactly, reads "holds (with
+        equality)" -- the claim is a non-strict inequality and its constant is the sharp one up to float64
+        rounding -- with evidence "numeric-only"; ``tie_rtol=0`` keeps only exact decisions ("unknown" when
+        undecided).  A mixture's Popoviciu bound is evaluated in float64: a claim within the band of it is
+        "holds", "numeric-only".
     seed, n_search : int
         Random search for mixture counterexamples.
 
@@ -105,6 +139,11 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
     if not isinstance(kind, str) or kind not in KINDS:
         raise InvalidParameterError(f"unknown assumption kind {kind!r:.60}; choose from {list(KINDS)}.")
     params = _validated_params(params)
+    tie = TIE_RTOL if tie_rtol is None else tie_rtol
+    if isinstance(tie, bool) or not isinstance(tie, numbers.Real) or not 0.0 <= float(tie) < 1e-3:
+        raise InvalidParameterError(
+            f"tie_rtol must be a real number in [0, 1e-3) (a relative rounding tolerance), got {tie!r:.60}."
+        )
     if kind == "consistency":
         return _consistency(dist, params)
     from sgmverify.laws import Gaussian, GaussianMixture, Product
@@ -134,6 +173,7 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
     kind_ = (
         "smooth" if kind == "lipschitz-score" else ("log-concave" if kind.startswith("strongly") else kind)
     )
+    params = {**params, "tie_rtol": float(tie)}
     if isinstance(dist, Gaussian):
         out = _gaussian(kind_, dist, params)
     elif isinstance(dist, GaussianMixture):
@@ -145,72 +185,6 @@ def check_assumption(kind: str, dist: Any, **params: Any) -> CheckResult:
     else:
         out = _density1d(kind_, _as_density(dist, params), params)
     return CheckResult(kind, out.status, out.evidence, out.detail, out.point, out.value)
-
-
-#: numeric options: name -> (integer?, lowest value, whether the lowest value itself is allowed)
-_NUMERIC = {
-    "m": (False, 0.0, True),
-    "L": (False, 0.0, True),
-    "k": (False, 0.0, True),
-    "beta": (False, 0.0, False),
-    "C": (False, 0.0, True),
-    "max_seconds": (False, 0.0, False),
-    "R": (False, 0.0, False),
-    "n_search": (True, 1, True),
-    "seed": (True, 0, True),
-    "max_boxes": (True, 1, True),
-}
-#: most random search points of the mixture search (each is a Hessian evaluation)
-MAX_SEARCH = 10**6
-
-
-def _validated_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword options with their numbers checked (finite reals / integers in range) and converted;
-    InvalidParameterError for anything else.  Non-numeric options (box, support, vars, ...) pass as given."""
-    out = dict(params)
-    for name, (integer, low, closed) in _NUMERIC.items():
-        v = out.get(name)
-        if v is None:
-            continue
-        if isinstance(v, np.ndarray) and v.ndim == 0:
-            v = v[()]
-        kind = numbers.Integral if integer else numbers.Real
-        if isinstance(v, bool | np.bool_) or not isinstance(v, kind):
-            what = "an integer" if integer else "a real number"
-            raise InvalidParameterError(f"{name} must be {what}, got {type(v).__name__} {v!r:.60}.")
-        try:
-            f = int(v) if integer else float(v)
-        except OverflowError:
-            f = math.inf
-        if not (math.isfinite(f) and (f >= low if closed else f > low)) or (
-            name == "n_search" and f > MAX_SEARCH
-        ):
-            bound = f">= {low}" if closed else f"> {low}"
-            raise InvalidParameterError(f"{name} must be finite and {bound}, got {v!r:.60}.")
-        out[name] = f
-    names = out.get("vars")
-    if names is not None and not (
-        isinstance(names, list | tuple) and all(isinstance(v, str | sp.Symbol) for v in names)
-    ):
-        raise InvalidParameterError(f"vars must be a list of 2 or 3 variable names, got {names!r:.60}.")
-    if isinstance(out.get("support"), tuple | list) and not out["support"]:
-        out["support"] = None  # the real line (the default)
-    if "log" in out and not isinstance(out["log"], bool | np.bool_):
-        raise InvalidParameterError(f"log must be True or False, got {out['log']!r:.60}.")
-    box = out.get("box")
-    if isinstance(box, Mapping) and out.get("vars") is None:
-        raise InvalidParameterError(
-            f"box must be a pair (lo, hi) for a 1-D density; a mapping box {box!r:.60} needs vars=[...]."
-        )
-    if box is not None and not isinstance(box, Mapping):
-        try:
-            lo, hi = (float(b) for b in box)  # a 1-D box (lo, hi)
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidParameterError(
-                f"box must be a pair (lo, hi) of real numbers, got {box!r:.60}."
-            ) from None
-        out["box"] = (lo, hi)
-    return out
 
 
 def _consistency(process: Any, params: Mapping[str, Any]) -> CheckResult:
@@ -257,36 +231,89 @@ def _gaussian(kind: str, g: Any, params: Mapping[str, Any]) -> CheckResult:
     if not g.is_positive_definite:
         return _res("unknown", "unknown", "singular covariance: the Gaussian has no Lebesgue density")
     ev = np.asarray(g.eigh()[0], dtype=float)  # covariance eigenvalues; precision's are 1/ev
+    tie = params.get("tie_rtol", TIE_RTOL)
     if kind == "log-concave":
         m = params["m"]
         best = 1.0 / ev.max()
-        # -Hess log p = Sigma^{-1} (constant): holds iff lambda_min(P) = 1/lambda_max(Sigma) >= m
-        ok = _exact_psd(lambda S, d: (sp.eye(d) - m * S) if m > 0 else sp.eye(d), g.cov, best - m)
-        what = f"-Hess log p = Sigma^-1 everywhere; lambda_min(Sigma^-1) = {best:.12g} vs m = {m:g}"
+        # -Hess log p = Sigma^{-1} (constant): holds iff lambda_min(P) = 1/lambda_max(Sigma) >= m,
+        # i.e. iff I - m Sigma is positive semidefinite
+        mq = sp.Rational(m)
+        build = lambda S, d: sp.eye(d) - mq * S  # noqa: E731
+        what = f"-Hess log p = Sigma^-1 everywhere; lambda_min(Sigma^-1) = {best:.12g} vs m = {m:.12g}"
+        margin, claimed = best - m, m
     else:
         L = params["L"]
         best = 1.0 / ev.min()
-        ok = _exact_psd(lambda S, d: L * S - sp.eye(d), g.cov, L - best)
-        what = f"Hess log p = -Sigma^-1 everywhere; ||Sigma^-1|| = lambda_max = {best:.12g} vs L = {L:g}"
-    if ok is None:
+        Lq = sp.Rational(L)
+        build = lambda S, d: Lq * S - sp.eye(d)  # noqa: E731  (L Sigma - I >= 0 iff ||Sigma^-1|| <= L)
+        what = f"Hess log p = -Sigma^-1 everywhere; ||Sigma^-1|| = lambda_max = {best:.12g} vs L = {L:.12g}"
+        margin, claimed = L - best, L
+    ok, equal, exact = _exact_psd(build, g.cov, margin, best, claimed, tie)
+    is_tie = abs(margin) <= tie * max(abs(best), abs(claimed))
+    if ok is False and exact and tie > 0 and is_tie:  # exactly false on the float64 values, but a tie
         return _res(
-            "unknown", "unknown", what + " (a tie within rounding that the exact check did not decide)"
+            "holds",
+            "numeric-only",
+            what + f" (holds with equality, within tie_rtol = {tie:g}: on the float64 values the inequality "
+            f"fails by |margin| = {abs(margin):.3g}, within rounding of the sharp constant; read as the "
+            "non-strict inequality holding with equality, on float64 evidence only -- pass tie_rtol=0 to "
+            "decide on the float64 values exactly)",
+            value=best,
         )
-    return _res("holds" if ok else "fails", "proved", what + " (closed form)", value=best)
+    if ok is None:  # the exact decision is unavailable (d > 4, or sympy undecided / out of time)
+        if tie > 0 and is_tie:
+            return _res(
+                "holds",
+                "numeric-only",
+                what + f" (a tie within tie_rtol = {tie:g}: |margin| = {abs(margin):.3g} <= tie_rtol times "
+                "the constants, which could not be decided exactly (d > 4 or sympy undecided); read as the "
+                "non-strict inequality holding with equality, on float64 evidence only)",
+                value=best,
+            )
+        why = (
+            " (an exact tie that the exact check did not decide; tie_rtol=0)"
+            if tie == 0
+            else f" (|margin| = {abs(margin):.3g} is too small for float64 to decide and the exact check did "
+            "not decide it)"
+        )
+        return _res("unknown", "unknown", what + why)
+    if equal:
+        note = " (closed form, decided exactly in rational arithmetic: holds with equality)"
+    elif exact:
+        note = (
+            f" (closed form; the float margin {margin:.3g} is within the tie band, so it was decided exactly "
+            "in rational arithmetic on the given float64 values)"
+        )
+    else:
+        note = " (closed form)"
+    return _res("holds" if ok else "fails", "proved", what + note, value=best)
 
 
-def _exact_psd(build: Callable, cov: np.ndarray, margin: float) -> bool | None:
-    """Decide by the float margin when clear, else exactly (rational covariance, sympy) when d <= 4."""
-    if abs(margin) > 1e-9 * (1 + abs(margin)):
-        return margin > 0
+def _exact_psd(
+    build: Callable, cov: np.ndarray, margin: float, best: float, claimed: float, tie: float
+) -> tuple[bool | None, bool, bool]:
+    """``(ok, equal, exact)``: decide by the float margin when clear of the tie band (``exact`` False), else
+    exactly when d <= 4: ``build(S, d)`` with ``S`` the covariance as exact rationals (the float64 values
+    themselves, no rounding) must be positive semidefinite (sympy; ``equal`` when it is also singular, i.e.
+    the inequality holds with equality).  ``ok`` None: undecided.  The band is ``tie·max(|best|,
+    |claimed|)``, and at least the historical ``1e-9·(1 + |margin|)`` so that ``tie_rtol=0`` still sends
+    float near-ties to the exact check."""
+    band = max(tie * max(abs(best), abs(claimed)), 1e-9 * (1 + abs(margin)))
+    if abs(margin) > band:
+        return margin > 0, False, False
     d = cov.shape[0]
     if d > 4:
-        return None
+        return None, False, False
     try:
         S = sp.Matrix(d, d, [sp.Rational(float(v)) for v in cov.ravel()])
-        return time_limited(lambda: build(S, d).is_positive_semidefinite, 5.0)
+        M = build(S, d)
+        psd = time_limited(lambda: M.is_positive_semidefinite, 5.0)
+        if psd is None:
+            return None, False, False
+        equal = bool(psd) and time_limited(lambda: M.det() == 0, 5.0)
     except Exception:  # noqa: BLE001  (undecided)
-        return None
+        return None, False, False
+    return bool(psd), bool(equal), True
 
 
 # ---------------------------------------------------------------------------------------- mixtures
@@ -304,14 +331,13 @@ def _mixture(kind: str, mix: Any, params: Mapping[str, Any]) -> CheckResult:
     if found is not None:
         return found
     bound = _shared_cov_bound(kind, mix, params)
-    if bound is not None:
+    if bound.status == "holds":
         return bound
     n = params.get("n_search", 400)
     return _res(
         "unknown",
         "numeric-only",
-        f"no violation found at {n}+ search points, but no certified bound (components do not share one "
-        "covariance, or the closed-form bound is too weak)",
+        f"no violation found at {n}+ search points, but no certified bound: {bound.detail}",
     )
 
 
@@ -375,30 +401,51 @@ def _mixture_search(kind: str, mix: Any, params: Mapping[str, Any]) -> CheckResu
     )
 
 
-def _shared_cov_bound(kind: str, mix: Any, params: Mapping[str, Any]) -> CheckResult | None:
+def _shared_cov_bound(kind: str, mix: Any, params: Mapping[str, Any]) -> CheckResult:
+    """The closed-form (Popoviciu) bound for components with one shared covariance: "holds" when it proves
+    the claim, else "unknown" with the real reason in ``detail`` (covariances differ, or the bound is weaker
+    than the claimed constant)."""
     if not all(np.allclose(c, mix.covs[0], rtol=0, atol=0) for c in mix.covs):
-        return None
+        return _res(
+            "unknown",
+            "unknown",
+            "the closed-form bound needs components with one shared covariance, and these covariances differ",
+        )
+    tie = params.get("tie_rtol", TIE_RTOL)
     lam = 1.0 / np.asarray(mix.components[0].eigh()[0], dtype=float)  # eigenvalues of P
     diffs = mix.means[:, None, :] - mix.means[None, :, :]
     q = float(np.max(np.sum(diffs**2, axis=-1))) / 4.0  # D^2 / 4
     if kind == "log-concave":
-        m_low = float(np.min(lam - q * lam**2))
-        ok = m_low >= params["m"] * (1 + 1e-12) + 1e-300
-        if not ok:
-            return None
+        m, m_low = params["m"], float(np.min(lam - q * lam**2))
+        if not m_low >= m - tie * max(abs(m), abs(m_low)):
+            return _res(
+                "unknown",
+                "unknown",
+                "the covariance is shared, but the closed-form bound -Hess log p >= P - (D^2/4) P^2 only "
+                f"gives m >= {m_low:.6g} < {m:g} (too weak to decide; D^2/4 = {q:.6g})",
+            )
+        eq = f" (with equality, within tie_rtol = {tie:g}; not decided exactly)" if m_low < m else ""
+        eq_f = " (with equality, in float64)" if m_low == m else ""
         detail = (
             f"shared covariance: -Hess log p >= P - (D^2/4) P^2 with D^2/4 = {q:.6g}, so m >= {m_low:.6g} >= "
-            f"{params['m']:g} (closed form, Popoviciu; float64 evaluation of the bound)"
+            f"{m:g}{eq or eq_f} (closed form, Popoviciu; float64 evaluation of the bound)"
         )
-        return _res("holds", "proved", detail, value=m_low)
-    L_up = float(np.max(np.maximum(lam, np.abs(q * lam**2 - lam))))
-    if L_up > params["L"] * (1 - 1e-12):
-        return None
+        return _res("holds", "numeric-only" if eq else "proved", detail, value=m_low)
+    L, L_up = params["L"], float(np.max(np.maximum(lam, np.abs(q * lam**2 - lam))))
+    if not L_up <= L + tie * max(abs(L), abs(L_up)):
+        return _res(
+            "unknown",
+            "unknown",
+            f"the covariance is shared, but the closed-form bound -P <= Hess log p <= -P + (D^2/4) P^2 only "
+            f"gives ||Hess log p|| <= {L_up:.6g} > L = {L:g} (too weak to decide; D^2/4 = {q:.6g})",
+        )
+    eq = f" (with equality, within tie_rtol = {tie:g}; not decided exactly)" if L_up > L else ""
+    eq_f = " (with equality, in float64)" if L_up == L else ""
     detail = (
         f"shared covariance: -P <= Hess log p <= -P + (D^2/4) P^2, so ||Hess log p|| <= {L_up:.6g} <= "
-        f"L = {params['L']:g} (closed form; float64 evaluation of the bound)"
+        f"L = {L:g}{eq or eq_f} (closed form; float64 evaluation of the bound)"
     )
-    return _res("holds", "proved", detail, value=L_up)
+    return _res("holds", "numeric-only" if eq else "proved", detail, value=L_up)
 
 
 # ---------------------------------------------------------------------------------------- products

@@ -12,6 +12,19 @@ from ._lipschitz import (
     lipschitz_profile as lipschitz_profile,
     lipschitz_upper as lipschitz_upper,
 )
+from ._loading import (
+    LoadedScoreModel as LoadedScoreModel,
+    load_score_model as load_score_model,
+)
+from ._model_checks import (
+    ModelSampling as ModelSampling,
+    coupling_w2_bound as coupling_w2_bound,
+    model_lipschitz_interval as model_lipschitz_interval,
+    model_sampler_w2 as model_sampler_w2,
+)
+from ._model_suite import (
+    model_suite as model_suite,
+)
 from ._networks import (
     ACTIVATIONS as ACTIVATIONS,
     WEIGHTINGS as WEIGHTINGS,
@@ -20,6 +33,11 @@ from ._networks import (
     TrainedScoreNetwork as TrainedScoreNetwork,
     torch_threads as torch_threads,
     train_score_network as train_score_network,
+)
+from ._parameterization import (
+    PARAMETERIZATIONS as PARAMETERIZATIONS,
+    TIME_INPUTS as TIME_INPUTS,
+    Parameterization as Parameterization,
 )
 from ._score_error import (
     integrated_score_error as integrated_score_error,
@@ -31,19 +49,29 @@ from ._score_error import (
 
 __all__ = [
     "ACTIVATIONS",
+    "PARAMETERIZATIONS",
     "SLOPES",
+    "TIME_INPUTS",
     "WEIGHTINGS",
     "LipschitzInterval",
+    "LoadedScoreModel",
+    "ModelSampling",
     "NetworkCacheWarning",
     "NetworkConfig",
+    "Parameterization",
     "ScoreMLP",
     "TrainedScoreNetwork",
+    "coupling_w2_bound",
     "exact_score_lipschitz",
     "integrated_score_error",
     "lipschitz_interval",
     "lipschitz_lower",
     "lipschitz_profile",
     "lipschitz_upper",
+    "load_score_model",
+    "model_lipschitz_interval",
+    "model_sampler_w2",
+    "model_suite",
     "noised_points",
     "score_error",
     "score_error_profile",

@@ -49,15 +49,8 @@ from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError,
 from sgmverify.nets import _cache
 from sgmverify.sde import CoefficientTable
 
-__all__ = [
-    "ACTIVATIONS",
-    "WEIGHTINGS",
-    "NetworkConfig",
-    "ScoreMLP",
-    "TrainedScoreNetwork",
-    "torch_threads",
-    "train_score_network",
-]
+__all__ = ["ACTIVATIONS", "WEIGHTINGS", "NetworkConfig", "ScoreMLP", "TrainedScoreNetwork", "torch_threads"]
+__all__ += ["train_score_network"]
 
 #: Activation name -> torch module class.  Their slope bounds live in :data:`sgmverify.nets.SLOPES`.
 ACTIVATIONS: dict[str, type[nn.Module]] = {
@@ -247,9 +240,21 @@ class TrainedScoreNetwork:
             )
 
     def coefficients(self, t: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(m(t), sigma(t)^2)`` as float64 CPU tensors of shape (n,); ``t`` must lie in (0, t_max)."""
-        tt = torch.as_tensor(t, dtype=torch.float64).detach().reshape(-1).cpu()
-        self._check_t(tt.numpy())
+        """``(m(t), sigma(t)^2)`` as float64 CPU tensors of shape (n,); ``t`` must lie in (0, t_max).
+
+        Under a ``torch.func`` transform (``jvp``, ``vmap``: its tensors have no data to read) a float ``t``
+        is evaluated in numpy (the same closed forms), so ``torch_score(x, float_t)`` works in forward mode.
+        """
+        try:
+            tt = torch.as_tensor(t, dtype=torch.float64).detach().reshape(-1).cpu()
+            self._check_t(tt.numpy())
+        except RuntimeError:
+            if torch.is_tensor(t):
+                raise
+            tn = np.asarray(t, dtype=float).reshape(-1)
+            self._check_t(tn)
+            coeffs = (self.process.mean_coeff(tn), self.process.var(tn))
+            return tuple(torch.from_numpy(np.asarray(c, dtype=float) * np.ones_like(tn)) for c in coeffs)
         return self.process.mean_coeff(tt) * torch.ones_like(tt), self.process.var(tt) * torch.ones_like(tt)
 
     def scales(self, t: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -467,15 +472,9 @@ def train_score_network(
             raise InvalidParameterError(
                 f"data.sample returned NaN/inf or a mean square of {data_ms:g}; the law cannot be trained on."
             )
-        state = {
-            "step": 0,
-            "model": None,
-            "optimizer": None,
-            "np_rng": rng.bit_generator.state,
-            "torch_rng": torch.Generator().manual_seed(cfg.seed).get_state(),
-            "losses": [],
-            "data_ms": data_ms,
-        }
+        torch_rng = torch.Generator().manual_seed(cfg.seed).get_state()
+        state = {"step": 0, "model": None, "optimizer": None, "np_rng": rng.bit_generator.state}
+        state.update(torch_rng=torch_rng, losses=[], data_ms=data_ms)
     net = _build(data, process, cfg, dim, state["data_ms"])
     if state["model"] is not None:
         net.module.load_state_dict(state["model"])

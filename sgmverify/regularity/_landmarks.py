@@ -93,7 +93,7 @@ class ScanConfig:
 
     @classmethod
     def coarse(cls) -> ScanConfig:
-        """A cheap scan (for laws evaluated with mpmath): spacing 0.1 on |u| <= 6, 4 points per decade."""
+        """A cheap scan (for laws evaluated with mpmath): spacing 0.1 on ``|u| <= 6``, 4 points per decade."""
         return cls(layer=6.0, layer_step=0.1, far_per_decade=4, bulk=60, n_refine=2, directions=3)
 
 

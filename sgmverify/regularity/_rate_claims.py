@@ -27,6 +27,12 @@ a class (compact support, :math:`\beta`-Hölder density, ...).  :class:`RateClai
     :math:`\sup_x|\partial^k \log p_t| \asymp s_t^{\beta - k}` (R9, R10; claim 9), so a smaller exponent
     cannot hold on it.
 
+``<id>.rate``
+    (only with ``rate_times``) the claim as an *order*, through :class:`sgmverify.theory.Rate`: over the
+    sweep :math:`t \in` ``rate_times`` the least-squares log-log slope of the measured supremum against
+    :math:`s_t` must be :math:`\ge -a` (a bound :math:`C s^{-a}` caps the growth as :math:`s \to 0`; a
+    necessary condition in that limit, so sweep small times), one check per distinct law.
+
 Both necessary conditions are exact mathematics (provenance ``derived``), whatever the paper says: a claim
 that fails them is false as stated.  The bound itself keeps the provenance you give it.
 
@@ -60,6 +66,7 @@ A bound that is true (R1 + R2: :math:`|\nabla^2\log p_t| \le \max(1/v, m^2D^2/(4
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +77,17 @@ import sympy as sp
 from sgmverify.errors import ExpressionError, InvalidParameterError
 from sgmverify.estimates import Estimate
 from sgmverify.expressions import DEFAULT_FUNCTIONS, parse_expression
-from sgmverify.theory import Assumption, AssumptionResult, Bound, Provenance, Reference, Scenario, Theorem
+from sgmverify.theory import (
+    Assumption,
+    AssumptionResult,
+    Bound,
+    Provenance,
+    Rate,
+    Reference,
+    Scenario,
+    Theorem,
+    content_key,
+)
 
 from ._landmarks import ScanConfig
 from ._scan import sup_over_x
@@ -154,6 +171,8 @@ class RateClaim:
         Tolerance of the bound comparison (numerical accuracy of the measured supremum).
     expect : {"holds", "violated"}
         ``"violated"`` makes every generated theorem a negative control (a claim known to be false).
+    rate_times : sequence of float, optional
+        Times of the ``<id>.rate`` sweep (at least 3; small, where the order shows); None: no rate check.
     """
 
     id: str
@@ -170,6 +189,7 @@ class RateClaim:
     rtol: float = 1e-8
     notes: str = ""
     expect: str = "holds"
+    rate_times: Sequence[float] | None = None
 
     def __post_init__(self) -> None:
         if self.side not in ("two_sided", "one_sided"):
@@ -267,7 +287,40 @@ class RateClaim:
                     expect=self.expect,
                 )
             )
+        if self.rate_times is not None:
+            out.append(self.rate_theorem(q))
         return out
+
+    def rate_theorem(self, quantity: str) -> Theorem:
+        r"""``<id>.rate``: the fitted exponent of the measured supremum in :math:`s_t` is :math:`\ge -a`."""
+        laws: dict[str, Scenario] = {}
+        for sc in self.scenarios:
+            laws.setdefault(content_key(sc.data), sc)
+        rate = Rate(
+            self.measure,
+            "t",
+            list(self.rate_times or ()),
+            -self._a,
+            "lower",
+            what=quantity,
+            abscissa=_noise_level,
+            tol=1e-9,
+        )
+        return rate.theorem(
+            f"{self.id}.rate",
+            f"{self.title} — as an order: exponent in s_t ≥ −a over t ∈ {list(self.rate_times or ())}",
+            self.reference,
+            scenarios=[dataclasses.replace(sc, name=f"{sc.name}-sweep") for sc in laws.values()],
+            assumptions=list(self.hypotheses),
+            bound_params=self._values,
+            expect=self.expect,
+            notes=self.notes,
+        )
+
+
+def _noise_level(sc: Scenario) -> float:
+    r"""The noise level :math:`s_t = \sqrt{v_t}` of a scenario (the rate check's abscissa)."""
+    return noise_params(sc)["s"]
 
 
 #: functions a constant / exponent string may call, beyond the parser's defaults; every other name is a symbol

@@ -79,7 +79,7 @@ class SupResult:
     refine_gain : float
         Improvement of the refinement over the best grid value (0 when not refined).
     far_field_gap : float
-        For a limit: |last - previous| far-field value (how converged the limit is); else NaN.
+        For a limit: ``|last - previous|`` far-field value (how converged the limit is); else NaN.
     """
 
     value: float
@@ -410,8 +410,8 @@ def sup_over_x(
 ) -> SupResult:
     r"""Supremum over :math:`x` for ``law`` noised by ``process`` at time ``t`` (see :func:`scan_sup`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from sgmverify.laws import Gaussian
     >>> from sgmverify.sde import OU
     >>> r = sup_over_x(Gaussian([0.0], [[2.0]]), OU(), 0.5, 2)

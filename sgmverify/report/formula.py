@@ -10,6 +10,7 @@ the report shows the LaTeX source and the plain-text form instead.
 from __future__ import annotations
 
 import io
+import os
 from functools import lru_cache
 
 __all__ = ["png_size", "render_latex"]
@@ -36,6 +37,37 @@ def render_latex(latex: str, dpi: int = 200) -> bytes | None:
     text = (latex or "").strip()
     if not text or len(text) > _MAX_LEN or "$" in text:
         return None
+    return _disk_memo(text, dpi)
+
+
+def _disk_memo(text: str, dpi: int) -> bytes | None:
+    """The PNG of ``text`` from ``cache_dir("formulas")`` (keyed by the text, dpi and matplotlib's version;
+    an empty file: mathtext cannot render it), rendered and stored when missing: mathtext parsing is the
+    slowest part of re-rendering a report."""
+    import hashlib
+
+    import matplotlib
+
+    from sgmverify._cachedir import cache_dir
+
+    key = hashlib.sha256(f"{matplotlib.__version__}|{dpi}|{text}".encode()).hexdigest()
+    path = cache_dir("formulas") / f"{key}.png"
+    try:
+        return path.read_bytes() or None
+    except OSError:
+        pass
+    data = _render(text, dpi)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data or b"")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs the rendering next time
+    return data
+
+
+def _render(text: str, dpi: int) -> bytes | None:
     try:
         import matplotlib
         from matplotlib import mathtext

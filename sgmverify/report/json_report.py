@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sgmverify.errors import ResultsFormatError, StoreError, StoreWarning
+from sgmverify.report.frames import ResultSet
 from sgmverify.theory import Result
 
 __all__ = ["SCHEMA_VERSION", "build_report", "dumps", "load_results", "to_jsonable"]
@@ -177,7 +178,16 @@ def _first_line_is_record(text: str) -> bool:
         return False
 
 
-def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result]:
+def load_results(path: str | os.PathLike, *, dedupe: bool = True) -> ResultSet:
+    """Read results from a ``report.json`` or a JSON-lines results store (see :func:`_load_results`).
+
+    Returns a :class:`~sgmverify.report.frames.ResultSet`: a ``list`` of Result that also shows a
+    verdict table in a notebook and has ``.to_dataframe()``.
+    """
+    return ResultSet(_load_results(path, dedupe=dedupe))
+
+
+def _load_results(path: str | os.PathLike, *, dedupe: bool = True) -> list[Result]:
     """Read results from a ``report.json`` or a JSON-lines results store.
 
     Parameters

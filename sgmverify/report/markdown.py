@@ -17,7 +17,12 @@ from typing import Any
 from sgmverify.report.summary import VERDICT_ORDER
 from sgmverify.report.view import (
     NEGATIVE_CONTROL_NOTE,
+    VERDICT_MEANINGS,
     TheoremSection,
+    banner_text,
+    fmt_num,
+    is_parameter_bound,
+    pretty_tex,
     report_title,
     run_facts,
     section_groups,
@@ -63,7 +68,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
     info = " · ".join(_FACTS[label].format(md_escape(text)) for label, text in run_facts(meta))
     status = f"**{md_escape(status_text(summary))}**"
-    lines = [f"# {md_escape(report_title(meta))}", "", info, "", status, ""]
+    banner = f"> **{md_escape(banner_text(summary))}**"
+    lines = [f"# {md_escape(report_title(meta))}", "", info, "", status, "", banner, ""]
     errors = suite_errors(meta)
     if errors:
         lines += [f"**{len(errors)} suite(s) could not be loaded; their checks are missing:**", ""]
@@ -72,11 +78,13 @@ def _header(meta: Mapping[str, Any], summary: Mapping[str, Any]) -> list[str]:
 
 
 def _summary(summary: Mapping[str, Any]) -> list[str]:
-    header = ["suite", *VERDICT_ORDER, "claims", "controls detected", "controls missed"]
+    header = ["suite", *VERDICT_ORDER, "HOLDS unverified", "loose", "claims", "controls detected",
+              "controls missed"]  # fmt: skip
 
     def row(name: str, block: Mapping[str, Any], bold: bool = False) -> list[str]:
         nc = block["negative_controls"]
         cells = [md_escape(name)] + [str(block["counts"].get(v, 0)) for v in VERDICT_ORDER]
+        cells += [str(block.get("holds_unverified", 0)), str(block.get("loose", 0))]
         cells += [str(block["claims"]), f"{nc['detected']}/{nc['total']}", str(nc["missed"])]
         return [f"**{c}**" for c in cells] if bold else cells
 
@@ -85,9 +93,35 @@ def _summary(summary: Mapping[str, Any]) -> list[str]:
     lines = ["## Summary", "", *_table(header, rows), ""]
     lines.append(
         "Verdict counts are over claims; negative controls (deliberately false statements the checker "
-        "must catch, i.e. report VIOLATED) are counted apart."
+        "must catch, i.e. report VIOLATED) are counted apart. Loose: a HOLDS with ratio measured/bound "
+        "below 0.01 (cannot detect an error smaller than ×100)."
     )
+    prov = summary["overall"].get("provenance", {})
+    if prov:
+        rows = [[md_escape(p), *(str(c.get(v, 0)) for v in VERDICT_ORDER), str(c.get("controls", 0))]
+                for p, c in prov.items()]  # fmt: skip
+        lines += [
+            "",
+            "### Verdicts by provenance",
+            "",
+            *_table(["provenance", *VERDICT_ORDER, "controls"], rows),
+        ]
+    lines += ["", "### What the verdicts mean", ""]
+    lines += [f"- **{v}**: {md_escape(VERDICT_MEANINGS[v])}" for v in VERDICT_ORDER]
     lines.append("")
+    for key, title in (
+        ("attention", "Needs attention"),
+        ("holds_unverified", "HOLDS with an unverified assumption"),
+        ("loose", "Loose checks (ratio < 0.01)"),
+        ("by_design", "Not HOLDS, by design (outside the hypotheses / not derivable)"),
+    ):
+        items = summary.get(key) or []
+        if items:
+            lines += [f"### {title} ({len(items)})", ""]
+            lines += [
+                _entry(x) + (f" — *{md_escape(x['meaning'])}*" if x.get("meaning") else "") for x in items
+            ]
+            lines.append("")
     return lines
 
 
@@ -117,7 +151,9 @@ def _unexpected(summary: Mapping[str, Any]) -> list[str]:
 
 def _figure_table(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     cols = list(dict.fromkeys(k for r in rows for k in r))
-    return _table([md_escape(c) for c in cols], [[md_escape(r.get(c, "")) for c in cols] for r in rows])
+    return _table(
+        [md_escape(c) for c in cols], [[md_escape(fmt_num(r.get(c, ""))) for c in cols] for r in rows]
+    )
 
 
 def _figures(records: Sequence[Any]) -> list[str]:
@@ -127,7 +163,7 @@ def _figures(records: Sequence[Any]) -> list[str]:
     lines = ["### Figures", ""]
     for f in records:
         where = f" ({md_escape(f.section)})" if f.section else ""
-        lines += [f"#### {md_escape(f.id)}: {md_escape(f.title)}{where}", ""]
+        lines += [f"#### {md_escape(f.id)}: {md_escape(pretty_tex(f.title))}{where}", ""]
         if f.error:
             lines += [f"**Figure failed**: {md_escape(f.error)}", ""]
             if f.traceback:
@@ -155,7 +191,7 @@ def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list
     lines = [
         f'<a id="{sec.anchor}"></a>',
         "",
-        f"{'#' * level} {md_escape(sec.theorem_id)}: {md_escape(sec.title)}",
+        f"{'#' * level} {md_escape(sec.theorem_id)}: {md_escape(pretty_tex(sec.title))}",
         "",
         f"> **Provenance: {md_escape(sec.provenance.upper())}** — {md_escape(sec.provenance_note)}",
         ">",
@@ -167,8 +203,12 @@ def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list
     lines += [f"**Statement** (plain text): {md_escape(sec.statement)}", ""]
     if sec.notes:
         lines += [f"**Notes**: {md_escape(sec.notes)}", ""]
-    if sec.latex:
+    if sec.latex and is_parameter_bound(sec.latex):
+        lines += [f"**Bound**: the per-scenario value `{sec.text or sec.latex}` (see the bound column)", ""]
+    elif sec.latex:
         lines += ["**Bound** (LaTeX, right-hand side):", "", "$$", sec.latex.replace("$", r"\$"), "$$", ""]
+    if sec.latex_source:
+        lines += [f"**Bound as written** (LaTeX source): `{sec.latex_source.replace('`', '')}`", ""]
     if sec.assumptions:
         rows = [
             [
@@ -190,6 +230,12 @@ def _section(sec: TheoremSection, plot_path: str | None, level: int = 3) -> list
     rows = []
     for r in sec.rows:
         mark = "" if r.as_expected else " ❗"
+        if r.unverified:
+            mark += f" (unverified: {md_escape(', '.join(r.unverified))})"
+        if r.loose:
+            mark += " (loose: cannot detect an error smaller than ×100)"
+        if r.outside:
+            mark += f" ({md_escape(r.outside)})"
         rows.append(
             [
                 md_escape(r.scenario),
@@ -248,7 +294,7 @@ def render_markdown(
     if sections:
         lines += ["## Theorems", ""]
         lines += [
-            f"- [{md_escape(s.theorem_id)}: {md_escape(s.title)}](#{s.anchor}) — "
+            f"- [{md_escape(s.theorem_id)}: {md_escape(pretty_tex(s.title))}](#{s.anchor}) — "
             f"{md_escape(s.suite)} · {md_escape(s.provenance)}"
             for s in sections
         ]

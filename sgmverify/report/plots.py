@@ -6,6 +6,9 @@ At most one figure per theorem:
   measured value (CI error bars; exact values as plain markers, coloured by verdict) and the bound along
   the parameter, on log axes when everything is positive; and the tightness ratio measured/bound.
   Other varying parameters split the points into series.
+* **one swept parameter, an equality or rate claim**: measured − bound (CI error bars) with the
+  tolerance band ``atol + rtol·|bound|`` in grey, and the deviation in units of the tolerance (a ratio
+  measured/bound near 1 says nothing about an equality).
 * **two swept parameters**: a verdict map (a coloured grid over the two parameters, each cell labelled
   with its ratio) and, when ratios exist, a ratio heat map.
 
@@ -40,7 +43,8 @@ _RC = {"font.size": 9, "axes.grid": True, "grid.alpha": 0.3, "axes.titlesize": 1
 
 @dataclass(frozen=True)
 class Plot:
-    """A rendered figure: PNG bytes, its kind (``"sweep"`` or ``"verdict_map"``) and swept parameters."""
+    """A rendered figure: PNG bytes, its kind (``"sweep"``, ``"equality"`` or ``"verdict_map"``) and swept
+    parameters."""
 
     png: bytes
     kind: str
@@ -186,9 +190,10 @@ def _plot_sweep(results: Sequence[Result], param: str, title: str) -> bytes:
     ax_val, ax_ratio = fig.subplots(1, 2)
     series, connect = _series(results, param)
     handles = [
-        Line2D([], [], color="black", lw=1.5, label="bound"),
-        Line2D([], [], color="black", marker="o", mfc="white", ls="none", label="measured (CI)"),
-    ]
+        Line2D([], [], color="0.45", lw=1.5, label="bound (line, colour of its series)"),
+        Line2D([], [], color="0.45", marker="o", mfc=VERDICT_COLORS["HOLDS"], mec="0.45", ls="none",
+               label="measured ± CI (fill: verdict)"),
+    ]  # fmt: skip
     all_x, val_y, ratio_y = [], [], []
     for i, (label, rs) in enumerate(series.items()):
         rs = sorted(rs, key=lambda r: _x(r, param) or 0.0)
@@ -201,7 +206,7 @@ def _plot_sweep(results: Sequence[Result], param: str, title: str) -> bytes:
             ax_val.plot(*zip(*bx), color=color, **style)
             val_y += [b for _, b in bx]
         if label and i < 8:
-            handles.append(Line2D([], [], color=color, marker=marker, mfc="white", label=label))
+            handles.append(Line2D([], [], color=color, marker=marker, mfc=color, label=label))
         elif label and i == 8:
             handles.append(Line2D([], [], ls="none", label=f"… {len(series) - 8} more series"))
         for r in rs:
@@ -239,12 +244,78 @@ def _plot_sweep(results: Sequence[Result], param: str, title: str) -> bytes:
             ax.xaxis.set_minor_locator(NullLocator())
     _y_axis(ax_val, val_y)
     _y_axis(ax_ratio, [*ratio_y, 1.0])
-    ax_val.set_ylabel("value")
+    ax_val.set_ylabel(_quantity(results))
     ax_val.set_title("measured (CI) vs bound")
     ax_val.legend(handles=handles, loc="best")
     ax_ratio.set_ylabel("measured / bound")
     ax_ratio.set_title("tightness ratio (dashed: 1)")
     _verdict_legend(ax_ratio, {_verdict(r) for r in results})
+    fig.suptitle(title, fontsize=10)
+    return _to_png(fig)
+
+
+def _quantity(results: Sequence[Result], limit: int = 48) -> str:
+    """The measured quantity's name (``Bound.quantity``), shortened for an axis label."""
+    from sgmverify.report.view import pretty_tex
+
+    q = pretty_tex(str((results[0].bound or {}).get("quantity", "") or "measured value"))
+    return q if len(q) <= limit else q[: limit - 1] + "…"
+
+
+def _tolerance(r: Result) -> float | None:
+    """The equality tolerance of a result: ``atol + rtol·|bound|`` (``None`` without a finite bound)."""
+    b = _finite(r.bound_value)
+    if b is None:
+        return None
+    bound = r.bound or {}
+    return float(bound.get("atol", 0.0) or 0.0) + float(bound.get("rtol", 0.0) or 0.0) * abs(b)
+
+
+def _plot_equality(results: Sequence[Result], param: str, title: str) -> bytes:
+    """An equality (or rate) claim along ``param``: measured − bound with its CI, and the tolerance band."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    fig = Figure(figsize=(10, 3.8))
+    FigureCanvasAgg(fig)
+    ax, ax_rel = fig.subplots(1, 2)
+    band = []
+    for i, (label, rs) in enumerate(_series(results, param)[0].items()):
+        color = f"C{i % 10}"
+        for r in sorted(rs, key=lambda r: _x(r, param) or 0.0):
+            x, b, m, tol = _x(r, param), _finite(r.bound_value), r.measured, _tolerance(r)
+            if x is None or b is None or m is None or _finite(m.value) is None:
+                continue
+            vcol = VERDICT_COLORS.get(_verdict(r), "#999999")
+            d = m.value - b
+            lo, hi = (d, d) if m.exact or not math.isfinite(m.ci_low) else (m.ci_low - b, m.ci_high - b)
+            ax.errorbar(x, d, yerr=[[max(d - lo, 0)], [max(hi - d, 0)]], fmt="o", mfc=vcol, mec=color,
+                        ecolor=color, label=label if label and r is rs[0] else None)  # fmt: skip
+            if tol is not None:
+                band.append((x, tol))
+                if tol > 0:
+                    ax_rel.plot(x, d / tol, "o", mfc=vcol, mec=color)
+    if band:
+        band.sort()
+        xs, ts = zip(*band)
+        ax.fill_between(xs, [-t for t in ts], ts, color="0.85", step="mid", label="tolerance band")
+    ax.axhline(0.0, color="black", lw=1)
+    for bound in (-1.0, 1.0):
+        ax_rel.axhline(bound, color="black", ls="--", lw=1)
+    xs_all = sorted({_x(r, param) for r in results if _x(r, param) is not None})
+    for a in (ax, ax_rel):
+        a.set_xlabel(param)
+        if _use_log(xs_all):
+            a.set_xscale("log")
+    ax.set_ylabel(f"measured − bound ({_quantity(results, 30)})")
+    ax.set_title("deviation from the claimed value (grey: tolerance)")
+    handles, _labels = ax.get_legend_handles_labels()
+    verdicts = [v for v in _SEVERITY if v in {_verdict(r) for r in results}]
+    handles += [Patch(color=VERDICT_COLORS[v], label=v) for v in verdicts]
+    ax.legend(handles=handles, loc="best")
+    ax_rel.set_ylabel("(measured − bound) / tolerance")
+    ax_rel.set_title("in units of the tolerance (dashed: ±1)")
     fig.suptitle(title, fontsize=10)
     return _to_png(fig)
 
@@ -337,6 +408,8 @@ def plot_theorem(results: Sequence[Result], title: str = "") -> Plot | None:
 
     with matplotlib.rc_context(_RC):
         if len(swept) == 1:
+            if str((results[0].bound or {}).get("direction", "")) in ("equal", "rate"):
+                return Plot(_plot_equality(results, swept[0], title), "equality", tuple(swept))
             return Plot(_plot_sweep(results, swept[0], title), "sweep", tuple(swept))
         if len(swept) == 2:
             return Plot(_plot_verdict_map(results, swept[0], swept[1], title), "verdict_map", tuple(swept))

@@ -20,20 +20,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sgmverify.estimates import Estimate
-from sgmverify.report.summary import VERDICT_ORDER, suite_label
+from sgmverify.report.summary import VERDICT_ORDER, classify, holds_unverified, is_loose, suite_label
 from sgmverify.theory import Result, Verdict
 
 __all__ = [
     "NEGATIVE_CONTROL_NOTE",
     "PROVENANCE_NOTES",
+    "VERDICT_MEANINGS",
     "AssumptionRow",
     "ScenarioRow",
     "TheoremSection",
     "anchor",
+    "banner_text",
+    "display_latex",
     "first_line",
     "fmt_ci",
     "fmt_num",
     "fmt_params",
+    "is_parameter_bound",
+    "pretty_tex",
     "report_title",
     "run_facts",
     "safe_name",
@@ -57,6 +62,89 @@ PROVENANCE_NOTES: dict[str, str] = {
 
 #: What a negative control is, as shown on its section.
 NEGATIVE_CONTROL_NOTE = "a deliberately false statement; the checker must report VIOLATED."
+
+#: What each verdict means, as shown in the legend of every report.
+VERDICT_MEANINGS: dict[str, str] = {
+    "HOLDS": "the measured value (its whole confidence interval) satisfies the bound",
+    "VIOLATED": "the measured value breaks the bound beyond its confidence interval "
+    "(expected for a negative control; needs attention for a claim)",
+    "INCONCLUSIVE": "the confidence interval straddles the bound: neither shown nor refuted "
+    "(needs attention)",
+    "ASSUMPTIONS_FAIL": "a hypothesis fails for this scenario, so the theorem claims nothing here "
+    "(by design for out-of-class laws and cells not derivable from the paper's text)",
+    "ERROR": "the check itself failed to run (needs attention)",
+}
+
+_PROV_WORDS = {
+    "verified": "are the paper's own verified statement",
+    "secondary": "come from a secondary source",
+    "derived": "are derived here from the paper's setting (not the paper's theorem)",
+    "reconstructed": "are reconstructions with our own constants",
+    "textbook": "are textbook facts (smoke tests and controls)",
+    "not found": "are not found in the paper's available text",
+}
+
+_SUP = dict(zip("0123456789+-−=()niaxkdtT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵃˣᵏᵈᵗᵀ"))
+_SUB = dict(zip("0123456789+-−=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ"))
+
+
+def _script(body: str, table: Mapping[str, str], mark: str) -> str:
+    if body and all(c in table for c in body):
+        return "".join(table[c] for c in body)
+    return f"{mark}({body})" if len(body) > 1 else f"{mark}{body}"
+
+
+def pretty_tex(text: str) -> str:
+    """Plain text with TeX scripts made readable: ``e^{−T}`` → ``e⁻ᵀ``, ``p_{t_min}`` → ``p_(t_min)``.
+
+    A braced super/subscript becomes Unicode super/subscript characters when all of its characters have
+    one, else ``^(...)`` / ``_(...)``; other text is unchanged (titles are plain text with TeX habits).
+    """
+    out = re.sub(r"\^\{([^{}]*)\}", lambda m: _script(m.group(1).replace(" ", ""), _SUP, "^"), text or "")
+    return re.sub(r"_\{([^{}]*)\}", lambda m: _script(m.group(1).replace(" ", ""), _SUB, "_"), out)
+
+
+def display_latex(latex: str) -> str:
+    r"""The LaTeX to render: a product of symbols gets explicit ``\cdot`` (``diam l_{2} \sqrt{vol}`` would
+    render as "diaml₂√vol"), multi-letter names upright (``\mathrm{diam}``)."""
+    text = latex or ""
+    text = re.sub(
+        r"(?<![\\A-Za-z{])([A-Za-z]{2,})(?![A-Za-z{(])", lambda m: rf"\mathrm{{{m.group(1)}}}", text
+    )
+    return re.sub(r"(?<=[A-Za-z0-9}])\s+(?=[A-Za-z0-9]|\\(?!right|cdot|,|;|quad)[A-Za-z])", r" \\cdot ", text)
+
+
+def is_parameter_bound(latex: str) -> bool:
+    """True when a bound is just a name (``expected``, ``cap``): a per-scenario value, not a formula."""
+    return bool(re.fullmatch(r"[A-Za-z]{2,}(_\{[A-Za-z0-9]*\})?", (latex or "").strip()))
+
+
+def banner_text(summary: Mapping[str, Any]) -> str:
+    """What was checked, in words, by provenance: e.g. "None of these 405 checks is a paper's own
+    verified statement: 292 are derived here from the paper's setting (not the paper's theorem), 91 are
+    textbook facts ..."."""
+    prov = summary["overall"].get("provenance", {})
+    total = summary["overall"]["total"]
+    if not total:
+        return "No checks."
+    n = {p: sum(v for v in row.values()) for p, row in prov.items()}
+    verified = n.get("verified", 0)
+    ordered = sorted(((p, k) for p, k in n.items() if p != "verified" and k), key=lambda pk: -pk[1])
+    rest = []
+    for p, k in ordered:
+        words = _PROV_WORDS.get(p, f"are tagged {p!r}")
+        if k == 1:  # singular verb
+            words = re.sub(r"^are ", "is ", words).replace("come from", "comes from")
+        rest.append(f"{k} {words}")
+    if verified == total:
+        return f"All {total} checks are a paper's own verified statement."
+    head = (
+        f"None of these {total} checks is a paper's own verified statement"
+        if not verified
+        else f"{verified} of {total} checks are a paper's own verified statement"
+    )
+    return f"{head}: " + ", ".join(rest) + "."
+
 
 _OPS = {"upper": "≤", "lower": "≥", "equal": "=", "rate": "has order"}
 
@@ -150,8 +238,17 @@ def run_facts(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
         facts.append(("mode", str(meta["mode"])))
     if meta.get("filter"):
         facts.append(("filter", str(meta["filter"])))
-    if meta.get("elapsed_s") is not None:
-        facts.append(("elapsed", f"{fmt_num(meta['elapsed_s'], 3)} s"))
+    times = []
+    for key, what in (
+        ("elapsed_s", "checks (wall)"),
+        ("checks_time_s", "checks (sum of each check's time)"),
+        ("figures_s", "figures"),
+        ("total_s", "whole run before writing reports"),
+    ):
+        if isinstance(meta.get(key), int | float) and not isinstance(meta.get(key), bool):
+            times.append(f"{what} {fmt_num(meta[key], 3)} s")
+    if times:
+        facts.append(("elapsed", "; ".join(times)))
     versions = meta.get("versions") or {}
     if versions:
         facts.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
@@ -159,11 +256,25 @@ def run_facts(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def status_text(summary: Mapping[str, Any]) -> str:
-    """The one-sentence verdict on the run: all checks as expected, or how many were not."""
+    """The verdict on the run: all checks as expected or how many were not, then what that consists of
+    (claims that hold, with an unknown assumption, outside their hypotheses; controls caught)."""
     overall = summary["overall"]
     if summary["ok"]:
-        return f"All {overall['total']} checks came out as expected."
-    return f"{overall['unexpected']} of {overall['total']} checks did not come out as expected."
+        head = f"All {overall['total']} checks came out as expected"
+    else:
+        head = f"{overall['unexpected']} of {overall['total']} checks did not come out as expected"
+    counts, nc = overall["counts"], overall["negative_controls"]
+    parts = [f"{counts.get('HOLDS', 0)} of {overall['claims']} claims HOLD"]
+    if overall.get("holds_unverified"):
+        parts[0] += f" ({overall['holds_unverified']} with an unverified assumption)"
+    if counts.get("ASSUMPTIONS_FAIL"):
+        parts.append(f"{counts['ASSUMPTIONS_FAIL']} are outside their hypotheses")
+    for v in ("INCONCLUSIVE", "VIOLATED", "ERROR"):
+        if counts.get(v):
+            parts.append(f"{counts[v]} {v}")
+    if nc["total"]:
+        parts.append(f"{nc['detected']} of {nc['total']} negative controls caught")
+    return f"{head}: " + "; ".join(parts) + "."
 
 
 def unexpected_claims(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -197,6 +308,11 @@ class ScenarioRow:
     reason: str
     traceback: str
     as_expected: bool
+    category: str = ""  # see sgmverify.report.summary.classify
+    meaning: str = ""
+    loose: bool = False
+    unverified: list[str] = field(default_factory=list)  # names of assumptions of unknown status
+    outside: str = ""  # Result.outside_label
 
 
 @dataclass
@@ -233,6 +349,7 @@ class TheoremSection:
     section: str = ""  # report heading within the suite ("" = none)
     notes: str = ""  # the theorem's notes (how the claim is encoded, what it does not cover)
     methods: list[str] = field(default_factory=list)  # distinct measurement methods of its scenarios
+    latex_source: str = ""  # the LaTeX the bound was parsed from (Bound.from_latex), when any
 
     @property
     def results(self) -> list[Result]:
@@ -245,6 +362,7 @@ class TheoremSection:
 
 def _row(r: Result) -> ScenarioRow:
     verdict = r.verdict.value if isinstance(r.verdict, Verdict) else str(r.verdict)
+    category, meaning = classify(r)
     return ScenarioRow(
         result=r,
         scenario=r.scenario,
@@ -257,6 +375,11 @@ def _row(r: Result) -> ScenarioRow:
         reason=first_line(r.reason),
         traceback=r.traceback or "",
         as_expected=r.as_expected,
+        category=category,
+        meaning=meaning,
+        loose=r.expect == "holds" and is_loose(r),
+        unverified=[a.name for a in r.assumptions if a.status == "unknown"] if holds_unverified(r) else [],
+        outside=str(getattr(r, "outside_label", "") or ""),
     )
 
 
@@ -291,7 +414,7 @@ def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
             TheoremSection(
                 suite=suite,
                 theorem_id=tid,
-                title=head.title,
+                title=pretty_tex(head.title),
                 statement=head.statement,
                 quantity=str(bound.get("quantity", "")),
                 op=_OPS.get(direction, direction),
@@ -310,6 +433,7 @@ def theorem_sections(results: Sequence[Result]) -> list[TheoremSection]:
                 methods=list(
                     dict.fromkeys(r.measured.method for r in rs if r.measured and r.measured.method)
                 ),
+                latex_source=str(bound.get("latex_source", "") or ""),
             )
         )
     return sections

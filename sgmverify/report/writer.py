@@ -19,10 +19,11 @@ from typing import Any
 
 from sgmverify.errors import InvalidParameterError
 from sgmverify.report.atomic import atomic_write_bytes, atomic_write_text, ensure_dir
-from sgmverify.report.html import render_html
 from sgmverify.report.json_report import SCHEMA_VERSION, build_report, dumps
+from sgmverify.report.latex import render_latex_tables
 from sgmverify.report.markdown import render_markdown
 from sgmverify.report.plots import Plot, plot_theorem
+from sgmverify.report.site import INDEX, render_site
 from sgmverify.report.summary import summarize
 from sgmverify.report.view import TheoremSection, safe_name, theorem_sections
 from sgmverify.theory import Result
@@ -30,12 +31,12 @@ from sgmverify.theory import Result
 __all__ = ["FORMATS", "MAX_PLOTS", "default_meta", "write_reports"]
 
 #: Formats ``write_reports`` knows; ``"png"`` writes ``plots/*.png`` alone (md and html imply it).
-FORMATS = ("json", "md", "html", "png")
+FORMATS = ("json", "md", "html", "png", "latex")
 
 #: At most this many figures per report (one per theorem, in section order).
 MAX_PLOTS = 200
 
-_FILES = {"json": "report.json", "md": "report.md", "html": "report.html"}
+_FILES = {"json": "report.json", "md": "report.md", "html": "report.html", "latex": "report.tex"}
 
 
 def _env_versions() -> dict[str, str]:
@@ -91,7 +92,7 @@ def _render_plots(sections: Sequence[TheoremSection]) -> dict[str, Plot]:
             warnings.warn(f"report: more than {MAX_PLOTS} figures; the rest are omitted.", stacklevel=3)
             break
         try:
-            plot = plot_theorem(sec.results, f"{sec.theorem_id}: {sec.title}")
+            plot = _cached_plot(sec.results, f"{sec.theorem_id}: {sec.title}")
         except Exception as exc:  # noqa: BLE001  (a figure must never cost the report)
             warnings.warn(
                 f"report: could not plot {sec.theorem_id}: {type(exc).__name__}: {exc}", stacklevel=3
@@ -100,6 +101,42 @@ def _render_plots(sections: Sequence[TheoremSection]) -> dict[str, Plot]:
         if plot is not None:
             plots[sec.anchor] = plot
     return plots
+
+
+def _cached_plot(results: Sequence[Result], title: str) -> Plot | None:
+    """:func:`plot_theorem` behind an on-disk memo (``cache_dir("plots")``: a PNG and a small JSON file)
+    keyed by the content of its inputs (the results' records, the title, the plotting module's source and
+    matplotlib's version): ``sgmverify report`` and a re-run whose results are all reused draw nothing."""
+    import hashlib
+    import json
+
+    import matplotlib
+
+    from sgmverify._cachedir import cache_dir
+    from sgmverify._version import __version__
+    from sgmverify.report import plots as plots_module
+
+    versions = [matplotlib.__version__, __version__]
+    text = json.dumps([[r.to_dict() for r in results], title, versions], sort_keys=True, default=repr)
+    key = hashlib.sha256(Path(plots_module.__file__).read_bytes() + text.encode()).hexdigest()
+    base = cache_dir("plots") / key
+    try:
+        info = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        if info is None:
+            return None
+        return Plot(base.with_suffix(".png").read_bytes(), str(info["kind"]), tuple(map(str, info["params"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    plot = plot_theorem(results, title)
+    try:
+        ensure_dir(base.parent)
+        if plot is not None:
+            atomic_write_bytes(base.with_suffix(".png"), plot.png)
+        info = None if plot is None else {"kind": plot.kind, "params": list(plot.params)}
+        atomic_write_text(base.with_suffix(".json"), json.dumps(info))  # last: the entry is complete
+    except Exception:  # noqa: BLE001  (an unwritable cache only costs the drawing next time)
+        pass
+    return plot
 
 
 def _plot_files(sections: Sequence[TheoremSection], plots: Mapping[str, Plot]) -> dict[str, str]:
@@ -137,7 +174,9 @@ def write_reports(
     formats : iterable of str
         Any of ``"json"`` (``report.json``, canonical), ``"md"`` (``report.md``), ``"html"``
         (``report.html``, self-contained) and ``"png"``; figures go to ``plots/*.png`` whenever ``"md"``,
-        ``"html"`` or ``"png"`` is requested.
+        ``"html"`` or ``"png"`` is requested; ``"latex"`` writes ``report.tex`` (booktabs verdict tables per
+        suite, :mod:`sgmverify.report.latex`).  HTML is an index ``report.html`` plus one page per suite
+        in ``suites/`` (:mod:`sgmverify.report.site`).
     meta : mapping, optional
         Run metadata merged over the defaults of :func:`default_meta` (e.g. ``mode``, ``elapsed_s``).
     figures : sequence of FigureRecord
@@ -147,7 +186,8 @@ def write_reports(
     Returns
     -------
     dict of str to Path
-        Format -> written path (``"plots"`` -> the figure directory when figures were written).
+        Format -> written path (``"plots"`` -> the figure directory when figures were written,
+        ``"suites"`` -> the directory of the suite pages when HTML was written).
 
     Raises
     ------
@@ -173,8 +213,12 @@ def write_reports(
         rendered["json"] = dumps(build_report(results, full_meta, summary, figures))
     if "md" in fmts:
         rendered["md"] = render_markdown(sections, summary, full_meta, plot_files, figures)
+    if "latex" in fmts:
+        rendered["latex"] = render_latex_tables(sections, summary, full_meta)
+    pages: dict[str, str] = {}
     if "html" in fmts:
-        rendered["html"] = render_html(sections, summary, full_meta, plots, figures)
+        pages = render_site(sections, summary, full_meta, plots, figures, plot_files)
+        rendered["html"] = pages.pop(INDEX)
 
     written: dict[str, Path] = {}
     if plots:
@@ -190,10 +234,26 @@ def write_reports(
         written["figures"] = out / "figures"
     if want_plots and (out / "plots").is_dir():
         _remove_stale_plots(out / "plots", {Path(rel).name for rel in plot_files.values()})
-    for fmt in ("md", "html", "json"):  # the canonical JSON last
+    if "html" in fmts:
+        ensure_dir(out / "suites")
+        for rel, text in pages.items():
+            atomic_write_text(out / rel, text)
+        _remove_stale_pages(out / "suites", {Path(rel).name for rel in pages})
+        written["suites"] = out / "suites"
+    for fmt in ("latex", "md", "html", "json"):  # the canonical JSON last
         if fmt in rendered:
             written[fmt] = atomic_write_text(out / _FILES[fmt], rendered[fmt])
     return written
+
+
+def _remove_stale_pages(page_dir: Path, keep: set[str]) -> None:
+    """Remove suite pages of an earlier report that this one does not have (best effort)."""
+    try:
+        for p in page_dir.glob("*.html"):
+            if p.name not in keep:
+                p.unlink()
+    except OSError as exc:
+        warnings.warn(f"report: could not remove stale pages in {page_dir}: {exc}", stacklevel=3)
 
 
 def _remove_stale_plots(plot_dir: Path, keep: set[str]) -> None:

@@ -27,6 +27,13 @@ from ._figures import (
 from ._filter import (
     compile_filter as compile_filter,
 )
+from ._index import (
+    SuiteIndexWarning as SuiteIndexWarning,
+    bound_expr as bound_expr,
+    index_path as index_path,
+    select_suites as select_suites,
+    suite_index as suite_index,
+)
 from ._pipeline import (
     run_check as run_check,
 )
@@ -62,8 +69,10 @@ __all__ = [
     "RatioDrift",
     "ResultsStore",
     "RunOutcome",
+    "SuiteIndexWarning",
     "VerdictFlip",
     "badness",
+    "bound_expr",
     "check_hash",
     "code_version",
     "collect_suite",
@@ -73,11 +82,14 @@ __all__ = [
     "discover_suites",
     "falsify",
     "falsify_suite",
+    "index_path",
     "load_figures",
     "load_suite",
     "render_figures",
     "run_check",
     "run_checks",
     "run_one",
+    "select_suites",
+    "suite_index",
     "versions",
 ]

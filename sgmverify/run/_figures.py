@@ -16,6 +16,12 @@ turns the matplotlib figure into PNG bytes and keeps the table; a figure that ra
 record with ``error`` set — it never stops a run.  The reports (:func:`sgmverify.report.write_reports`,
 ``figures=``) write the PNGs to ``figures/`` and list the records in ``report.json`` (``"figures"``), so
 :func:`load_figures` can bring them back for ``sgmverify report``.
+
+A figure is redrawn only when its inputs changed: each record carries the content key of what made it
+(:func:`figure_key`: the spec, its ``make`` function with its code and captured values, the mode, the
+suite's code version -- the same inputs a check's content hash covers -- and the matplotlib version), and
+``render_figures(..., reuse=out_dir)`` takes an earlier report's figure (its ``report.json`` record and
+PNG) instead of calling ``make`` again when the keys agree.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError
 
-__all__ = ["FigureOutput", "FigureRecord", "FigureSpec", "load_figures", "render_figures"]
+__all__ = ["FigureOutput", "FigureRecord", "FigureSpec", "figure_key", "load_figures", "render_figures"]
 
 #: Default time limit of one figure's ``make`` (seconds).
 DEFAULT_FIGURE_TIMEOUT = 600.0
@@ -119,6 +125,7 @@ class FigureRecord:
     error: str = ""
     traceback: str = ""
     elapsed_s: float = 0.0
+    key: str = ""
     png: bytes | None = None
 
     @property
@@ -205,6 +212,67 @@ def make_figure(spec: FigureSpec, suite: str, mode: str, timeout: float | None =
     return rec
 
 
+def figure_key(spec: FigureSpec, suite: Any, mode: str) -> str:
+    """The content key of a figure's inputs (:func:`sgmverify.theory.content_key`).
+
+    Covers the spec (id, title, caption, section, quick, seed), its ``make`` described by
+    :func:`~sgmverify.theory.describe_object` (name, code, defaults and captured values), the mode, the
+    suite's code version (sgmverify's version and the hash of the suite's source files, as in a check's
+    content hash) and matplotlib's version.  Equal keys: the figure would be drawn the same.
+    """
+    import importlib.metadata
+
+    from sgmverify.theory import content_key, describe_object
+
+    from ._store import code_version
+
+    source = getattr(suite, "source", None)
+    try:
+        mpl = importlib.metadata.version("matplotlib")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover  (figures need matplotlib)
+        mpl = "not installed"
+    return content_key(
+        {
+            "spec": {k: getattr(spec, k) for k in ("id", "title", "caption", "section", "quick", "seed")},
+            "make": describe_object(spec.make),
+            "mode": mode,
+            "suite": getattr(suite, "name", str(suite)),
+            "code_version": code_version(source) if source else "",
+            "matplotlib": mpl,
+        }
+    )
+
+
+class _FigureProgress:
+    """A tqdm bar on a terminal (like the checks' progress); one line per figure otherwise or with CI=true."""
+
+    def __init__(self, total: int, enabled: bool, stream: Any) -> None:
+        import os
+
+        self.stream, self.total, self.bar = stream, total, None
+        ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.mode = "off" if not enabled or total == 0 else ("bar" if tty and not ci else "lines")
+        if self.mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="figure", file=stream, dynamic_ncols=True, desc="figures")
+
+    def update(self, i: int, rec: FigureRecord, reused: bool) -> None:
+        status = f"error: {rec.error}" if rec.error else ("reused" if reused else "ok")
+        line = f"figure {i}/{self.total} {rec.id} ({0.0 if reused else rec.elapsed_s:.1f} s): {status}"
+        if self.bar is not None:
+            self.bar.update(1)
+            if rec.error:
+                self.bar.write(line, file=self.stream)
+        elif self.mode == "lines":
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def render_figures(
     suites: Sequence[Any],
     mode: str = "quick",
@@ -213,6 +281,7 @@ def render_figures(
     progress: bool = True,
     stream: Any = None,
     select: Callable[[str, str], bool] | None = None,
+    reuse: str | Path | None = None,
 ) -> list[FigureRecord]:
     """Make the figures of ``suites`` (``quick=False`` ones only when ``mode == "full"``).
 
@@ -226,6 +295,9 @@ def render_figures(
         Print one line per figure (to ``stream``, default stderr).
     select : callable, optional
         ``select(figure_id, suite_name)``: make only the figures it accepts (e.g. a ``-k`` filter).
+    reuse : path-like, optional
+        Directory of an earlier report: a figure whose :func:`figure_key` equals the key stored with it
+        there (and that was made without error, PNG present) is taken from it instead of being drawn again.
 
     Returns
     -------
@@ -236,7 +308,7 @@ def render_figures(
         raise InvalidParameterError(f"mode must be 'quick' or 'full', not {mode!r}.")
     stream = stream or sys.stderr
     specs = [
-        (s.name, f)
+        (s, f)
         for s in suites
         for f in getattr(s, "figures", [])
         if (mode == "full" or f.quick) and (select is None or select(f.id, s.name))
@@ -245,20 +317,31 @@ def render_figures(
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise InvalidParameterError(f"duplicate figure ids {dup}; figure ids must be unique in a run.")
+    earlier = {r.id: r for r in load_figures(reuse)} if reuse is not None else {}
     records = []
-    for i, (suite, spec) in enumerate(specs, 1):
-        rec = make_figure(spec, suite, mode, timeout)
-        if progress:
-            status = f"error: {rec.error}" if rec.error else "ok"
-            print(f"figure {i}/{len(specs)} {spec.id} ({rec.elapsed_s:.1f} s): {status}", file=stream)
-        records.append(rec)
+    bar = _FigureProgress(len(specs), progress, stream)
+    try:
+        for i, (suite, spec) in enumerate(specs, 1):
+            key = figure_key(spec, suite, mode)
+            old = earlier.get(spec.id)
+            reused = old is not None and old.key == key and not old.error and bool(old.png)
+            if reused:
+                rec = old
+            else:
+                rec = make_figure(spec, suite.name, mode, timeout)
+                rec.key = key
+            bar.update(i, rec, reused)
+            records.append(rec)
+    finally:
+        bar.close()
     return records
 
 
 def load_figures(report_dir: str | Path) -> list[FigureRecord]:
     """The figure records of the report in ``report_dir`` (``report.json`` + ``figures/*.png``).
 
-    Missing files give an empty list; a record whose PNG is missing keeps its table and notes.
+    Missing files give an empty list; a record whose PNG is missing keeps its table and notes.  Nothing is
+    recomputed: the records and PNGs are read as written.
     """
     path = Path(report_dir) / "report.json"
     try:

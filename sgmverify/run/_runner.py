@@ -112,6 +112,13 @@ class RunOutcome:
     def n_run(self) -> int:
         return len(self.results) - len(self.skipped)
 
+    def to_dataframe(self):  # a pandas DataFrame (pandas is optional, so no annotation)
+        """The results as a pandas DataFrame (:func:`sgmverify.report.results_to_dataframe`; needs the
+        ``[pandas]`` extra)."""
+        from sgmverify.report import results_to_dataframe
+
+        return results_to_dataframe(self.results)
+
 
 def run_checks(
     suites: Sequence[Suite],

@@ -27,7 +27,10 @@ from sgmverify._version import __version__
 from sgmverify.errors import ResultsFormatError, StoreError, StoreWarning
 from sgmverify.theory import Check, Result, Suite
 
-from ._suites import _is_path
+from ._sources import (
+    is_path as _is_path,  # (not from ._suites: that would close an import cycle)
+    path_files,
+)
 
 __all__ = ["ResultsStore", "StoreWarning", "check_hash", "code_version"]
 
@@ -38,8 +41,8 @@ def _sgm_version() -> str:
 
 
 def _source_files(source: str) -> list[Path]:
-    if _is_path(source):
-        return [Path(source)]
+    if _is_path(source):  # a file and the modules beside it, or every file of a package folder
+        return path_files(Path(source))
     module = sys.modules.get(source.partition(":")[0])
     file = getattr(module, "__file__", None)
     if not file:
@@ -69,6 +72,8 @@ def check_hash(check: Check, code_version: str) -> str:
         "scenario": check.scenario.describe(),
         "code_version": code_version,
     }
+    if getattr(th, "beyond_hypotheses", False):  # opting in changes what the result holds (Result.outside)
+        payload["beyond_hypotheses"] = True
     text = json.dumps(payload, sort_keys=True, default=repr)
     text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # object addresses differ between runs
     return hashlib.sha256(text.encode()).hexdigest()

@@ -1,10 +1,12 @@
-"""Suite discovery: import suites from files, modules, packages and the ``sgmverify.run._suites`` entry
+"""Suite discovery: import suites from files, modules, packages and the ``sgmverify.suites`` entry
 points.
 
 A *suite* is a :class:`~sgmverify.theory.Suite` exposed as ``SUITE`` by a module of the ``proofs_checks``
-package, by a module registered under the ``sgmverify.run._suites`` entry-point group, or by a file given by
-path.  :func:`load_suite` imports one (once per process unless asked to reload); :func:`discover_suites`
-finds all of them.  A suite's ``source`` is how worker processes re-import it.
+package, by a module registered under the ``sgmverify.suites`` entry-point group, or by a file given by
+path (the file may import modules beside it) or as a package folder (relative imports work).
+:func:`load_suite` imports one (once per process unless asked to reload); :func:`discover_suites`
+finds all of them.  A suite's ``source`` is how worker processes re-import it.  Commands that only need
+what the suites claim read the suite index instead (:mod:`._index`; sources found by :mod:`._sources`).
 """
 
 from __future__ import annotations
@@ -25,51 +27,90 @@ from typing import Any
 from sgmverify.errors import SuiteError, UnknownNameError
 from sgmverify.theory import Check, Suite
 
+from ._sources import DEFAULT_PACKAGE, ENTRY_POINT_GROUP, SuitePathError, is_path
+
 __all__ = ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "collect_suite", "discover_suites", "load_suite"]
 
-ENTRY_POINT_GROUP = "sgmverify.suites"
-DEFAULT_PACKAGE = "proofs_checks"  # where suites named by their Suite.name are looked up
 
 _SUITES: dict[str, Suite] = {}  # source -> loaded suite (a worker process reuses it across checks)
+_is_path = is_path  # the results store's name for it
 # (source, mode) -> {check id: check}: filled by the runner's workers, dropped when a suite is reloaded
 _CHECKS: dict[tuple[str, str], dict[str, Check]] = {}
 
 
-def _is_path(source: str) -> bool:
-    return source.endswith(".py") or "/" in source or os.sep in source
+def _where(exc: BaseException, path: str | None, folder: str | None = None) -> str:
+    """`` at FILE:LINE (line N)``: where ``exc`` was raised in the suite's own code (empty when unknown).
 
-
-def _where(exc: BaseException, path: str | None) -> str:
-    """`` (line N)`` of the failing line of ``path`` in ``exc`` (empty when unknown)."""
+    A syntax error names its file and line; otherwise the deepest traceback frame in ``path`` or, failing
+    that, in a file under ``folder`` (a sibling module the suite imports).
+    """
     if isinstance(exc, SyntaxError) and exc.lineno:
-        return f" (line {exc.lineno})"
-    if path:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-        if frames:
-            return f" (line {frames[-1].lineno})"
+        return f" at {exc.filename or path}:{exc.lineno} (line {exc.lineno})"
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if path and f.filename == path]
+    if not mine and folder:
+        mine = [f for f in frames if f.filename.startswith(folder + os.sep)]
+    if mine:
+        return f" at {mine[-1].filename}:{mine[-1].lineno} (line {mine[-1].lineno})"
     return ""
 
 
+def _module_file(module: Any) -> str:
+    return str(getattr(module, "__file__", None) or "")
+
+
 def _import_path(path: Path) -> Any:
-    if not path.is_file():
-        raise UnknownNameError(
-            f"suite file {path} does not exist; pass an existing .py file or a module name."
+    """Import a suite file, or a suite package given as its folder, under a private module name.
+
+    The folder holding the file (or the package folder) is put first on ``sys.path`` while it imports, so
+    ``from helpers import f`` finds a sibling ``helpers.py``; afterwards the folder leaves ``sys.path`` and
+    the sibling modules it newly imported leave ``sys.modules`` (the suite keeps its references), so two
+    suite files with same-named siblings in different folders do not see each other's.  A package folder
+    is imported as a package: its relative imports work.
+    """
+    if path.is_dir():
+        init = path / "__init__.py"
+        if not init.is_file():
+            raise SuiteError(
+                f"suite folder {path} has no __init__.py; make it a package, or pass its .py files."
+            )
+        file, search = init, [str(path.resolve())]
+    elif path.is_file():
+        file, search = path, None
+    else:
+        raise SuitePathError(
+            f"suite file {path} does not exist; pass an existing .py file, a folder with __init__.py or a "
+            "module name."
         )
-    tag = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    stem = re.sub(r"\W", "_", path.stem)
+    resolved = path.resolve()
+    folder = str(resolved.parent)
+    tag = hashlib.sha1(str(resolved).encode()).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", resolved.stem if search is None else resolved.name)
     name = f"_sgmverify_suite_{stem}_{tag}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(name, file, submodule_search_locations=search)
     if spec is None or spec.loader is None:
         raise SuiteError(f"suite file {path} cannot be imported (not a Python source file?).")
     module = importlib.util.module_from_spec(spec)
+    before = set(sys.modules)
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        del sys.modules[key]  # a reload imports the package's submodules afresh
     sys.modules[name] = module  # dataclasses and pickling look modules up here
+    sys.path.insert(0, folder)
+    importlib.invalidate_caches()
     try:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:
         sys.modules.pop(name, None)
         raise SuiteError(
-            f"suite file {path} failed to import{_where(exc, str(path))}: {type(exc).__name__}: {exc}"
+            f"suite file {path} failed to import{_where(exc, str(file), folder)}: {type(exc).__name__}: {exc}"
         ) from exc
+    finally:
+        if folder in sys.path:
+            sys.path.remove(folder)
+        for key in set(sys.modules) - before:  # sibling modules: out of sys.modules, kept by the suite
+            top, mine = key.partition(".")[0], _module_file(sys.modules[key]).startswith(folder + os.sep)
+            if top != name and top not in before and mine:
+                del sys.modules[key]
     return module
 
 
@@ -97,7 +138,8 @@ def _import_module(modname: str) -> Any:
 
 
 def load_suite(source: str, *, reload: bool = False, required: bool = True) -> Suite | None:
-    """Import the suite named by ``source`` (a ``.py`` path, ``module`` or ``module:attribute``).
+    """Import the suite named by ``source`` (a ``.py`` path, a package folder, ``module`` or
+    ``module:attribute``).
 
     Parameters
     ----------
@@ -117,7 +159,7 @@ def load_suite(source: str, *, reload: bool = False, required: bool = True) -> S
     """
     if not reload and source in _SUITES:
         return _SUITES[source]
-    if _is_path(source):
+    if is_path(source):
         module, attr = _import_path(Path(source)), "SUITE"
     else:
         modname, _, attr = source.partition(":")
@@ -154,10 +196,15 @@ def _arg_sources(arg: str) -> list[tuple[str, bool]]:
     """Sources named by one ``--suite`` argument: a file, a directory of files, a module or a package."""
     p = Path(arg)
     if p.is_dir():
+        if (p / "__init__.py").is_file():  # a package folder is one suite
+            return [(str(p.resolve()), True)]
         return [(str(f.resolve()), False) for f in sorted(p.glob("*.py")) if not f.name.startswith("_")]
-    if _is_path(arg):
+    if is_path(arg):
         if not p.is_file():
-            raise UnknownNameError(f"suite file {arg} does not exist.")
+            raise SuitePathError(
+                f"suite file {arg} does not exist; pass an existing .py file, a folder with __init__.py, "
+                "a module name or a suite name shown by `sgmverify list`."
+            )
         return [(str(p.resolve()), True)]
     modname, _, attr = arg.partition(":")
     module = _import_module(modname)
@@ -173,14 +220,14 @@ def discover_suites(
     *,
     errors: list[SuiteError] | None = None,
 ) -> list[Suite]:
-    """Find suites: ``package``'s modules, the ``sgmverify.run._suites`` entry points, and ``paths``.
+    """Find suites: ``package``'s modules, the ``sgmverify.suites`` entry points, and ``paths``.
 
     Parameters
     ----------
     paths : sequence of str
         Files, directories, module or package names, or names of suites found the other two ways.
     entry_points : bool
-        Include modules registered under the ``sgmverify.run._suites`` entry-point group
+        Include modules registered under the ``sgmverify.suites`` entry-point group
         (``name = "module"`` or ``"module:attribute"``).
     package : str or None
         Package whose submodules exposing ``SUITE`` are suites (modules without it are skipped).
@@ -209,6 +256,8 @@ def discover_suites(
     for arg in map(os.fspath, paths):
         try:
             sources += _arg_sources(arg)
+        except SuitePathError:
+            raise
         except UnknownNameError:
             by_name.append(arg)
         except SuiteError as exc:

@@ -19,9 +19,9 @@ from ._eta import (
     eta_reverse_drift as eta_reverse_drift,
     sample_eta as sample_eta,
 )
+from ._exact_law import EigenLaw as EigenLaw
 from ._gaussian_exact import (
     EXACT_SCHEMES as EXACT_SCHEMES,
-    EigenLaw as EigenLaw,
     sampler_law as sampler_law,
     sampler_law_eigen as sampler_law_eigen,
     sampler_w2 as sampler_w2,

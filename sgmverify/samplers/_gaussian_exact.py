@@ -1,48 +1,58 @@
 r"""Exact output law of a discretised sampler when the data are Gaussian.
 
 For data :math:`N(\mu, \Sigma)` the noised law is :math:`p_t = N(m_t\mu,\; m_t^2\Sigma + \sigma_t^2 I)`
-and its score is affine,
+and its score is affine.  The sampler uses it with an affine error,
 
-.. math:: s_t(x) = -(m_t^2\Sigma + \sigma_t^2 I)^{-1}(x - m_t\mu) + b,
+.. math:: \hat s_t(x) = -(m_t^2\Sigma + \sigma_t^2 I)^{-1}(x - m_t\mu) + E_t x + b_t,
 
-(:math:`b` an optional constant score error, ``score_bias``).  Every scheme of
-:mod:`sgmverify.samplers._integrate`
-then maps a Gaussian to a Gaussian.  Write :math:`\Sigma = U\,\mathrm{diag}(\lambda)\,U^\top` and work in
-the coordinates :math:`y = U^\top x`, where the score is diagonal,
+(:math:`b_t` ``score_bias``, a constant or a function of :math:`t`; :math:`E_t` ``score_matrix``).  Every
+scheme of :mod:`sgmverify.samplers._integrate` then maps a Gaussian to a Gaussian.  Write
+:math:`\Sigma = U\,\mathrm{diag}(\lambda)\,U^\top` and work in the coordinates :math:`y = U^\top x`, where
+the exact score is diagonal,
 
-.. math:: s_t(y) = -P_t\, y + q_t, \qquad P_t = \frac{1}{m_t^2\lambda + \sigma_t^2}, \qquad
-          q_t = P_t\, m_t\, U^\top\mu + U^\top b \quad\text{(elementwise)}.
+.. math:: \hat s_t(y) = -S_t\, y + q_t, \qquad
+          S_t = \mathrm{diag}\Big(\frac{1}{m_t^2\lambda + \sigma_t^2}\Big) - U^\top E_t U,
+          \qquad q_t = \frac{m_t\, U^\top\mu}{m_t^2\lambda + \sigma_t^2} + U^\top b_t .
 
-Both inits are diagonal there (prior :math:`N(0, \sigma_T^2 I)` is isotropic; the exact
-:math:`p_T` shares :math:`U`), and every step is an affine map :math:`y' = A_k y + B_k + \sqrt{N_k}\, z`
-with vectors :math:`A_k, B_k, N_k`, so the law stays :math:`N(U M, U\,\mathrm{diag}(V)\,U^\top)` with
+Every step is an affine map :math:`y' = A_k y + B_k + \sqrt{N_k}\, z` (coefficients and their derivation
+from each scheme: :mod:`._exact_steps`), so the law stays :math:`N(U M, U C U^\top)` with
 
-.. math:: M_{k+1} = A_k M_k + B_k, \qquad V_{k+1} = A_k^2 V_k + N_k .
+.. math:: M_{k+1} = A_k M_k + B_k, \qquad C_{k+1} = A_k C_k A_k^\top + N_k I .
 
-Cost: one eigendecomposition (cached by :class:`~sgmverify.laws.Gaussian`) plus
-:math:`O(K d)`.  With :math:`F(y, t) = -L_t\, y + r_t`, :math:`L_t = a_t + c\,g_t^2 P_t`,
-:math:`r_t = c\,g_t^2 q_t` (:math:`c = 1` SDE, :math:`\tfrac12` ODE):
+Three regimes, chosen automatically:
 
-* EM: :math:`A = 1 - hL_{t_k}`, :math:`B = h r_{t_k}`, :math:`N = g_{t_k}^2 h`.
-* EI (``process.transition`` gives :math:`\rho, \kappa, v`): :math:`A = \rho - \kappa P_{t_k}`,
-  :math:`B = \kappa q_{t_k}`, :math:`N = v`; EI-ODE uses :math:`\kappa/2` and :math:`N = 0`.
-* Runge–Kutta ODE schemes (Euler, Heun, RK4): each stage :math:`K_i = \alpha_i y + \beta_i` is affine and
-  the step composes them with the scheme's Butcher tableau; :math:`N = 0`.
+* **diagonal** (start law and :math:`E_t` diagonal in :math:`U`, e.g. ``init="prior"`` / ``"exact"`` /
+  ``Gaussian(0, I)``, no or a scalar :math:`E_t`): :math:`A_k` and :math:`C = \mathrm{diag}(V)` are vectors,
+  :math:`V_{k+1} = A_k^2 V_k + N_k`; cost one eigendecomposition (cached by
+  :class:`~sgmverify.laws.Gaussian`) plus :math:`O(Kd)`.
+* **full start, diagonal steps** (a start covariance :math:`C_0` not diagonal in :math:`U`): the
+  :math:`A_k` are still diagonal, so :math:`C_K = \Phi C_0 \Phi + \mathrm{diag}(V^{(0)}_K)` with
+  :math:`\Phi = \prod_k A_k` and :math:`V^{(0)}` the diagonal recursion started from 0: :math:`O(Kd + d^2)`
+  (per block of steps), not the :math:`O(Kd^2)` of the step-by-step matrix recursion.
+* **full steps** (:math:`U^\top E_t U` not diagonal): :math:`A_k` are :math:`d\times d` matrices,
+  :math:`O(Kd^3)`, computed in blocks of steps.
+
+"Diagonal" is decided to the relative tolerance 1e-10 (``DIAG_RTOL`` of :mod:`._exact_init`).
+Reference: the exact Gaussian analysis of discretised samplers in Gao, Nguyen, Zhu (2023), "Wasserstein
+convergence guarantees for a general class of score-based generative models"
+(docs/papers/gao_nguyen_zhu_2023.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
-from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError, UnknownNameError
-from sgmverify.laws import Gaussian
+from sgmverify.errors import InvalidParameterError, InvalidTypeError, UnknownNameError
+from sgmverify.laws import EigenGaussian, Gaussian
 
-from ._checks import check_process, real_array
+from ._checks import check_process
+from ._exact_init import check_init, resolve_init, score_terms
+from ._exact_law import EigenLaw
+from ._exact_steps import step_coeffs
 from ._grids import check_grid, time_grid, uniform_grid
-from ._integrate import broadcast_coefficient as _coef
 from ._schemes import get_scheme
 
 __all__ = ["EXACT_SCHEMES", "EigenLaw", "sampler_law", "sampler_law_eigen", "sampler_w2"]
@@ -50,46 +60,11 @@ __all__ = ["EXACT_SCHEMES", "EigenLaw", "sampler_law", "sampler_law_eigen", "sam
 EXACT_SCHEMES: tuple[str, ...] = ("em", "ei", "euler_ode", "heun_ode", "rk4_ode", "ei_ode")
 """Schemes whose output law :func:`sampler_law` computes exactly."""
 
-_CHUNK = 2_000_000  # max elements of one (steps, d) coefficient block: bounds memory for large K * d
+_CHUNK = 2_000_000  # max elements of one (steps, d) or (steps, d, d) coefficient block: bounds memory
 
-
-@dataclass(frozen=True)
-class EigenLaw:
-    """A sampler's output law :math:`N(U M, U\\,\\mathrm{diag}(V)\\,U^\\top)` in the data's eigenbasis.
-
-    Attributes
-    ----------
-    mean, var : ndarray, shape (d,)
-        :math:`M` and :math:`V`, in eigen-coordinates.
-    eigvecs : ndarray, shape (d, d)
-        :math:`U` (columns), from ``data.eigh()``.
-    ref_mean, ref_var : ndarray, shape (d,)
-        Mean and variances of the reference law (data, or the marginal at ``t_min``) in the same basis.
-    """
-
-    mean: np.ndarray
-    var: np.ndarray
-    eigvecs: np.ndarray
-    ref_mean: np.ndarray
-    ref_var: np.ndarray
-
-    def to_gaussian(self) -> Gaussian:
-        """The output law as a :class:`~sgmverify.laws.Gaussian` (forms the d×d covariance)."""
-        U = self.eigvecs
-        cov = (U * self.var) @ U.T
-        return Gaussian(U @ self.mean, 0.5 * (cov + cov.T))
-
-    def w2_squared(self) -> float:
-        r"""Squared W2 to the reference law; both share the eigenbasis :math:`U`, so
-
-        .. math:: W_2^2 = \lVert M - \nu\rVert^2 + \sum_i \big(\sqrt{V_i} - \sqrt{\lambda_i}\big)^2,
-
-        with the square-root difference taken as :math:`(V - \lambda)/(\sqrt V + \sqrt\lambda)` (no
-        cancellation when the law is close to the reference).
-        """
-        den = np.sqrt(self.var) + np.sqrt(self.ref_var)
-        diff = np.divide(self.var - self.ref_var, den, out=np.zeros_like(den), where=den > 0)
-        return float(np.sum((self.mean - self.ref_mean) ** 2) + np.sum(diff**2))
+Init = Literal["prior", "exact"] | Gaussian | EigenGaussian
+Vector = np.ndarray | Callable[[float], np.ndarray] | None
+Matrix = float | np.ndarray | Callable[[float], Any] | None
 
 
 def _grid(process: Any, T: float, steps: int, t_min: float, grid: Any) -> np.ndarray:
@@ -107,49 +82,7 @@ def _grid(process: Any, T: float, steps: int, t_min: float, grid: Any) -> np.nda
     return g
 
 
-def _score_affine(process: Any, tau: np.ndarray, lam: np.ndarray, nu: np.ndarray, beta: np.ndarray):
-    """``P`` and ``q`` (shape ``(len(tau), d)``) of the affine score :math:`-P y + q` at times ``tau``."""
-    m = _coef(process.mean_coeff(tau), tau.shape)[:, None]
-    den = m**2 * lam + _coef(process.var(tau), tau.shape)[:, None]
-    if np.any(den <= 0):
-        raise InvalidParameterError(
-            f"the score is infinite at t={float(tau[np.argmax(np.any(den <= 0, axis=1))])}: the data "
-            "covariance is singular and this scheme evaluates the score at t_min; use t_min > 0."
-        )
-    P = 1.0 / den
-    return P, P * m * nu + beta
-
-
-def _step_coeffs(process: Any, name: str, t0: np.ndarray, t1: np.ndarray, lam, nu, beta):
-    """Vectors ``A, B, N`` (shape ``(len(t0), d)``; N may be 0) of the affine steps ``t0 -> t1``."""
-    h = (t0 - t1)[:, None]
-    if name in ("ei", "ei_ode"):
-        ratio, kappa, nvar = (_coef(c, t0.shape)[:, None] for c in process.transition(t0, t1))
-        kappa = kappa if name == "ei" else 0.5 * kappa
-        P, q = _score_affine(process, t0, lam, nu, beta)
-        return ratio - kappa * P, kappa * q, (nvar if name == "ei" else 0.0)
-    if name == "em":
-        g2 = _coef(process.diffusion(t0), t0.shape)[:, None] ** 2
-        P, q = _score_affine(process, t0, lam, nu, beta)
-        a = _coef(process.drift_coeff(t0), t0.shape)[:, None]
-        return 1.0 - h * (a + g2 * P), h * g2 * q, g2 * h
-    tab = get_scheme(name).tableau
-    kappas: list[np.ndarray] = []  # stage i: K_i = kappas[i] * y + rhos[i]
-    rhos: list[np.ndarray] = []
-    for c_i, a_i in zip(tab.c, tab.a):
-        tau = t1 if c_i == 1.0 else t0 - c_i * (t0 - t1)
-        alpha = 1.0 + h * sum(a * k for a, k in zip(a_i, kappas))
-        beta_i = h * sum(a * r for a, r in zip(a_i, rhos))
-        half_g2 = 0.5 * _coef(process.diffusion(tau), tau.shape)[:, None] ** 2
-        P, q = _score_affine(process, tau, lam, nu, beta)
-        L = _coef(process.drift_coeff(tau), tau.shape)[:, None] + half_g2 * P
-        kappas.append(-L * alpha)
-        rhos.append(-L * beta_i + half_g2 * q)
-    A = 1.0 + h * sum(b * k for b, k in zip(tab.b, kappas))
-    return A, h * sum(b * r for b, r in zip(tab.b, rhos)), 0.0
-
-
-def _eigen_data(data: Any, score_bias: Any):
+def _eigen_data(data: Any):
     if not isinstance(data, Gaussian):
         raise InvalidParameterError(
             f"gaussian_exact needs Gaussian data (sgmverify.Gaussian), got {type(data).__name__}; "
@@ -158,15 +91,46 @@ def _eigen_data(data: Any, score_bias: Any):
     lam, U = data.eigh()
     lam = np.maximum(np.asarray(lam, dtype=float), 0.0)  # round-off negatives of a PSD matrix
     U = np.asarray(U, dtype=float)
-    nu = U.T @ np.asarray(data.mean, dtype=float)
-    if score_bias is None:
-        return lam, U, nu, np.zeros_like(nu)
-    b = real_array(score_bias, "score_bias")
-    if b.shape != nu.shape:
-        raise ShapeError(f"score_bias must be a constant vector of shape {nu.shape}, got {b.shape}.")
-    if not np.all(np.isfinite(b)):
-        raise InvalidParameterError("score_bias contains NaN or inf.")
-    return lam, U, nu, U.T @ b
+    return lam, U, U.T @ np.asarray(data.mean, dtype=float)
+
+
+def _one_step(A, B, N, M, V, C):
+    """One affine step of the law ``(M, V)`` (diagonal) or ``(M, C)`` (full); a full ``A`` makes C full."""
+    if A.ndim == 1:
+        M = A * M + B
+        if C is None:
+            return M, A * A * V + N, None
+        return M, None, A[:, None] * C * A[None, :] + np.diag(N)
+    if C is None:
+        C = np.diag(V)
+    C = A @ C @ A.T
+    C[np.diag_indices_from(C)] += N
+    return A @ M + B, None, C
+
+
+def _block(A, B, N, M, V, C):
+    """All steps of one block (rows of ``A, B, N``): the three regimes of the module docstring."""
+    if A.ndim == 2 and C is None:  # diagonal: the historical loop, bit for bit
+        A2 = A * A
+        for k in range(A.shape[0]):
+            M = A[k] * M + B[k]
+            V = A2[k] * V + N[k]
+        return M, V, None
+    if A.ndim == 2:  # full start, diagonal steps: C <- Phi C Phi + diag(V0)
+        V0, phi = np.zeros_like(M), np.ones_like(M)
+        for k in range(A.shape[0]):
+            M = A[k] * M + B[k]
+            V0 = A[k] * A[k] * V0 + N[k]
+            phi = A[k] * phi
+        C = phi[:, None] * C * phi[None, :] + np.diag(V0)
+        return M, None, 0.5 * (C + C.T)
+    for k in range(A.shape[0]):
+        M, V, C = _one_step(A[k], B[k], N[k], M, V, C)
+    return M, None, 0.5 * (C + C.T)
+
+
+def _finite(M, V, C) -> bool:
+    return bool(np.all(np.isfinite(M)) and np.all(np.isfinite(V if C is None else C)))
 
 
 def sampler_law_eigen(
@@ -176,61 +140,75 @@ def sampler_law_eigen(
     steps: int,
     scheme: str,
     t_min: float = 0.0,
-    init: Literal["prior", "exact"] = "prior",
-    score_bias: np.ndarray | None = None,
+    init: Init = "prior",
+    score_bias: Vector = None,
     grid: np.ndarray | str | None = None,
     target: Literal["data", "marginal"] = "data",
+    *,
+    score_matrix: Matrix = None,
 ) -> EigenLaw:
-    """Exact output law of ``scheme`` in the data's eigenbasis (no d×d matrix formed after ``eigh``).
+    """Exact output law of ``scheme`` in the data's eigenbasis (no d×d matrix formed after ``eigh`` unless
+    the start law or ``score_matrix`` is not diagonal there).
 
     Arguments as in :func:`sampler_law`; ``target`` chooses the reference law stored in the result:
     the data (``"data"``) or the forward marginal at ``t_min`` (``"marginal"``).
+
+    Returns
+    -------
+    EigenLaw
+        ``cov is None`` (fields ``mean``, ``var`` in eigen-coordinates; ``output()`` an
+        :class:`~sgmverify.laws.EigenGaussian` with basis :math:`U`) when the output covariance is diagonal
+        in :math:`U`; otherwise ``cov`` holds the full covariance in eigen-coordinates, ``var`` its diagonal,
+        and ``output()`` is a dense :class:`~sgmverify.laws.Gaussian`.  ``reference()`` is always an
+        EigenGaussian with basis :math:`U`.
     """
-    for name, value in (("scheme", scheme), ("init", init), ("target", target)):
+    for name, value in (("scheme", scheme), ("target", target)):
         if not isinstance(value, str):
             raise InvalidTypeError(
                 f"{name} must be a name (a string), got {type(value).__name__} {value!r:.60}."
             )
+    check_init(init)
     check_process(process, ("mean_coeff", "var"))
     if scheme not in EXACT_SCHEMES:
         get_scheme(scheme)  # unknown names: UnknownNameError listing every scheme
         raise UnknownNameError(f"scheme {scheme!r} has no exact Gaussian law; choose one of {EXACT_SCHEMES}.")
-    if init not in ("prior", "exact"):
-        raise UnknownNameError(f"unknown init {init!r}; choose 'prior' (N(0, sigma_T^2 I)) or 'exact' (p_T).")
     if target not in ("data", "marginal"):
         raise UnknownNameError(f"unknown target {target!r}; choose 'data' or 'marginal' (p at t_min).")
     g = _grid(process, T, steps, t_min, grid)
-    lam, U, nu, beta = _eigen_data(data, score_bias)
-    mT, vT = float(process.mean_coeff(g[0])), float(process.var(g[0]))
-    M = mT * nu if init == "exact" else np.zeros_like(nu)
-    V = mT**2 * lam + vT if init == "exact" else np.full_like(lam, vT)
-    chunk = max(1, _CHUNK // max(lam.size, 1))
+    lam, U, nu = _eigen_data(data)
+    terms, full_steps = score_terms(score_bias, score_matrix, U)
+    M, V, C = resolve_init(init, process, g[0], lam, U, nu)
+    d = lam.size
+    per_step = d * d if (full_steps or callable(score_matrix)) else d
+    chunk = max(1, _CHUNK // max(per_step, 1))
     K = g.size - 1
     for start in range(0, K, chunk):
         stop = min(start + chunk, K)
         t0, t1 = g[start:stop], g[start + 1 : stop + 1]
-        M_start, V_start = M, V
+        state = (M, V, C)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the step
-            A, B, N = _step_coeffs(process, scheme, t0, t1, lam, nu, beta)
-            A2 = A * A
-            N = np.broadcast_to(N, A.shape)
-            for k in range(t0.size):
-                M = A[k] * M + B[k]
-                V = A2[k] * V + N[k]
-        if not (np.all(np.isfinite(M)) and np.all(np.isfinite(V))):
-            _overflow(scheme, t0, t1, A, B, N, M_start, V_start, start)
+            A, B, N = step_coeffs(process, scheme, t0, t1, lam, nu, terms)
+            N = np.broadcast_to(N, B.shape)
+            M, V, C = _block(A, B, N, M, V, C)
+        if not _finite(M, V, C):
+            _overflow(scheme, t0, t1, A, B, N, state, start)
     if target == "data":
-        return EigenLaw(M, V, U, nu, lam)
-    m0, v0 = float(process.mean_coeff(g[-1])), float(process.var(g[-1]))
-    return EigenLaw(M, V, U, m0 * nu, m0**2 * lam + v0)
+        ref_mean, ref_var = nu, lam
+    else:
+        m0, v0 = float(process.mean_coeff(g[-1])), float(process.var(g[-1]))
+        ref_mean, ref_var = m0 * nu, m0**2 * lam + v0
+    if C is None:
+        return EigenLaw(M, V, U, ref_mean, ref_var)
+    return EigenLaw(M, np.diag(C).copy(), U, ref_mean, ref_var, cov=C)
 
 
-def _overflow(scheme, t0, t1, A, B, N, M, V, start) -> None:
+def _overflow(scheme, t0, t1, A, B, N, state, start) -> None:
     """Raise InvalidParameterError naming the first step at which the output law overflows float64."""
+    M, V, C = state
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(t0.size):
-            M, V = A[k] * M + B[k], A[k] * A[k] * V + N[k]
-            if not (np.all(np.isfinite(M)) and np.all(np.isfinite(V))):
+            M, V, C = _one_step(A[k], B[k], N[k], M, V, C)
+            if not _finite(M, V, C):
                 break
     amp = float(np.max(np.abs(A[k])))
     raise InvalidParameterError(
@@ -249,36 +227,51 @@ def sampler_law(
     steps: int,
     scheme: str,
     t_min: float = 0.0,
-    init: Literal["prior", "exact"] = "prior",
-    score_bias: np.ndarray | None = None,
+    init: Init = "prior",
+    score_bias: Vector = None,
     grid: np.ndarray | str | None = None,
+    *,
+    score_matrix: Matrix = None,
 ) -> Gaussian:
-    """Exact law of ``scheme``'s output when the score is the exact score of Gaussian ``data`` (+ a bias).
+    r"""Exact law of ``scheme``'s output when the score is the exact score of Gaussian ``data`` plus an
+    affine error :math:`E_t x + b_t`.
 
     Parameters
     ----------
     process : LinearSDE
         Forward process.
     data : Gaussian
-        Data law :math:`N(\\mu, \\Sigma)`; any (full) covariance.
+        Data law :math:`N(\mu, \Sigma)`; any (full) covariance.
     T, steps, t_min
         The sampler runs ``steps`` steps from ``T`` down to ``t_min`` (``0 <= t_min < T < process.t_max``).
     scheme : str
         One of :data:`EXACT_SCHEMES`.
-    init : {"prior", "exact"}
-        Start from :math:`N(0, \\sigma_T^2 I)` (= ``process.prior(T, d)``) or from the true :math:`p_T`.
-    score_bias : ndarray, shape (d,), optional
-        Constant vector added to the exact score (a score error of known size).
+    init : {"prior", "exact"}, Gaussian or EigenGaussian
+        The start law: :math:`N(0, \sigma_T^2 I)` (= ``process.prior(T, d)``), the true :math:`p_T`, or any
+        Gaussian law of dimension d (e.g. ``Gaussian(np.zeros(d), np.eye(d))``, the usual
+        :math:`N(0, I)` start).  A start covariance not diagonal in the data's eigenbasis makes the
+        computation carry a d×d covariance.
+    score_bias : ndarray of shape (d,), or callable, optional
+        :math:`b_t`: a constant vector, or a function ``t -> (d,)`` vector (evaluated at every time the
+        scheme evaluates the score), added to the exact score.
     grid : None, str or ndarray
         Uniform by default; a grid name for :func:`~sgmverify.samplers.time_grid`; or an explicit
         decreasing array of ``steps + 1`` times from ``T`` to ``t_min``.
+    score_matrix : scalar, ndarray of shape (d,) or (d, d), or callable, optional
+        :math:`E_t` of the affine score error :math:`E_t x`: a scalar (:math:`e I`), a vector :math:`e`
+        meaning :math:`U\,\mathrm{diag}(e)\,U^\top` (diagonal in the *data's eigenbasis*), a d×d
+        matrix, or a function of ``t`` returning any of those.  A matrix not diagonal in the eigenbasis
+        makes each step cost :math:`O(d^3)`.
 
     Returns
     -------
     Gaussian
         The exact output law (no Monte Carlo error).
     """
-    return sampler_law_eigen(process, data, T, steps, scheme, t_min, init, score_bias, grid).to_gaussian()
+    law = sampler_law_eigen(
+        process, data, T, steps, scheme, t_min, init, score_bias, grid, score_matrix=score_matrix
+    )
+    return law.to_gaussian()
 
 
 def sampler_w2(
@@ -288,15 +281,19 @@ def sampler_w2(
     steps: int,
     scheme: str,
     t_min: float = 0.0,
-    init: Literal["prior", "exact"] = "prior",
-    score_bias: np.ndarray | None = None,
+    init: Init = "prior",
+    score_bias: Vector = None,
     grid: np.ndarray | str | None = None,
     target: Literal["data", "marginal"] = "data",
+    *,
+    score_matrix: Matrix = None,
 ) -> float:
     """W2 (not squared) between the exact output law of ``scheme`` and the data (or the marginal at t_min).
 
-    Computed in the shared eigenbasis (:meth:`EigenLaw.w2_squared`) without forming d×d matrices; arguments
-    as in :func:`sampler_law`.
+    Computed in the shared eigenbasis (:meth:`EigenLaw.w2_squared`) without forming d×d matrices when the
+    law is diagonal there; arguments as in :func:`sampler_law`.
     """
-    law = sampler_law_eigen(process, data, T, steps, scheme, t_min, init, score_bias, grid, target)
+    law = sampler_law_eigen(
+        process, data, T, steps, scheme, t_min, init, score_bias, grid, target, score_matrix=score_matrix
+    )
     return float(np.sqrt(max(law.w2_squared(), 0.0)))

@@ -10,7 +10,9 @@ general ``integrate`` under the time limit :data:`SYMPY_TIME_LIMIT`.  When no an
 :math:`g^2/m^2` is found, :math:`\sigma^2` is ``None`` and :class:`~sgmverify.sde.LinearSDE` integrates it
 numerically.  Results are cached in memory and on disk (``cache_dir("derivations")``, keyed by sympy's
 version and the exact expressions; JSON expression trees, see :mod:`sgmverify.sde._derivation_cache`); a
-derivation cut off by the time limit is never written to disk.
+derivation cut off by the time limit is never written to disk.  The float64-stable forms chosen by
+:func:`sgmverify.symbolic.stable_form` (~70 ms each) are kept the same way (:func:`stable_form_cached`),
+so a new instance of a preset costs well under a millisecond once one has been evaluated.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import sympy as sp
 from sgmverify._cachedir import cache_dir
 from sgmverify._timelimit import time_limited
 from sgmverify.errors import DerivationError
-from sgmverify.symbolic import pow_to_exp
+from sgmverify.symbolic import pow_to_exp, stable_form
 
-from ._derivation_cache import read_entry, write_entry
+from ._derivation_cache import read_entry, read_stable_entry, write_entry, write_stable_entry
 
-__all__ = ["SYMPY_TIME_LIMIT", "derive_marginals"]
+__all__ = ["SYMPY_TIME_LIMIT", "derive_marginals", "stable_form_cached"]
 
 #: Seconds sympy's general integrator may spend before the derivation falls back to quadrature.  Every
 #: antiderivative it finds for the presets, the GNZ schedules and the tests takes under 1 s (the slowest,
@@ -93,6 +95,34 @@ def derive_marginals(a: sp.Expr, g: sp.Expr, t: sp.Symbol) -> tuple[sp.Expr, sp.
     if _TIMEOUTS[0] == timeouts_before:  # one cut off by the time limit may succeed later: don't persist it
         write_entry(path, key, *result)
     return result
+
+
+_STABLE_SEEN: dict[tuple, tuple[sp.Expr, float]] = {}
+
+
+def stable_form_cached(expr: sp.Expr, var: sp.Symbol, probes) -> tuple[sp.Expr, float]:
+    """:func:`sgmverify.symbolic.stable_form` behind an in-memory and an on-disk cache.
+
+    The choice among candidate forms is deterministic in ``(expr, var, probes)`` (float64 values against
+    50-digit mpmath), so it is stored beside the derivations, keyed by sympy's version and the exact
+    expressions (``srepr``: a Float's precision is part of the key), as a whitelisted JSON tree.
+    """
+    probes = tuple(float(p) for p in probes)
+    mkey = (expr, var, probes)
+    hit = _STABLE_SEEN.get(mkey)
+    if hit is not None:
+        return hit
+    text = f"stable|{sp.__version__}|{sp.srepr(expr)}|{sp.srepr(var)}|{probes!r}"
+    key = hashlib.sha256(text.encode()).hexdigest()
+    path = cache_dir("derivations") / f"stable-{key}.json"
+    hit = read_stable_entry(path, key)
+    if hit is None:
+        hit = stable_form(expr, var, probes)
+        write_stable_entry(path, key, *hit)
+    if len(_STABLE_SEEN) > 4096:
+        _STABLE_SEEN.clear()
+    _STABLE_SEEN[mkey] = hit
+    return hit
 
 
 def _derive_uncached(a: sp.Expr, g: sp.Expr, t: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]:

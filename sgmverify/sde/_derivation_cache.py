@@ -6,6 +6,8 @@ the expression from those classes alone: no ``pickle``, no ``eval``/``sympify`` 
 planted in the cache directory cannot run code.  A missing, corrupt, foreign or wrong-shaped entry is
 ignored (with a :class:`~sgmverify.errors.DerivationCacheWarning` when it exists but cannot be used) and the
 caller derives again and overwrites it; writes are atomic (temporary file, then ``os.replace``).
+Stable forms (:func:`read_stable_entry`, :func:`write_stable_entry`) are stored the same way, with
+sympy's ``expm1``/``log1p`` (``sympy.codegen.cfunctions``) added to the whitelist.
 """
 
 from __future__ import annotations
@@ -17,11 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from sgmverify.errors import DerivationCacheWarning
 
-__all__ = ["FORMAT", "from_tree", "read_entry", "to_tree", "write_entry"]
+__all__ = [
+    "FORMAT",
+    "from_tree",
+    "read_entry",
+    "read_stable_entry",
+    "to_tree",
+    "write_entry",
+    "write_stable_entry",
+]
 
 FORMAT = 1
 
@@ -32,7 +43,7 @@ _CLASSES: dict[str, type] = {
     for name, cls in vars(sp).items()
     if isinstance(cls, type) and issubclass(cls, sp.Basic) and not name.startswith("_")
 }
-_CLASSES.update({"ExprCondPair": ExprCondPair, "Tuple": sp.Tuple})
+_CLASSES.update({"ExprCondPair": ExprCondPair, "Tuple": sp.Tuple, "expm1": expm1, "log1p": log1p})
 _CONSTANTS: dict[str, sp.Basic] = {
     "pi": sp.pi,
     "E": sp.E,
@@ -141,6 +152,43 @@ def write_entry(path: Path, key: str, log_m: sp.Expr, var: sp.Expr | None) -> bo
         }
     except (_Unserialisable, RecursionError):
         return False
+    return _write_json(path, entry)
+
+
+def read_stable_entry(path: Path, key: str) -> tuple[sp.Expr, float] | None:
+    """The cached ``(stable form, measured relative error)`` stored under ``key``, or None (missing or
+    unusable; a file that exists but cannot be used warns as :func:`read_entry` does)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        entry = json.loads(text)
+        if not (isinstance(entry, dict) and entry.get("format") == FORMAT and entry.get("key") == key):
+            raise ValueError("not a stable form of this key and format")
+        expr, err = from_tree(entry["stable"]), entry["err"]
+        if not isinstance(expr, sp.Expr) or isinstance(err, bool) or not isinstance(err, int | float):
+            raise ValueError("entries are not an expression and a number")
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        warnings.warn(
+            f"ignoring the derivation cache entry {path} ({exc}); deriving again.",
+            DerivationCacheWarning,
+            stacklevel=3,
+        )
+        return None
+    return expr, float(err)
+
+
+def write_stable_entry(path: Path, key: str, expr: sp.Expr, err: float) -> bool:
+    """Store a stable form and its measured error atomically; False (nothing written) when it cannot be."""
+    try:
+        entry = {"format": FORMAT, "key": key, "sympy": sp.__version__, "stable": to_tree(expr), "err": err}
+    except (_Unserialisable, RecursionError):
+        return False
+    return _write_json(path, entry)
+
+
+def _write_json(path: Path, entry: dict) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -43,10 +43,9 @@ from sgmverify.symbolic import (
     lambdify_numpy,
     lambdify_torch,
     parse_expr,
-    stable_form,
 )
 
-from ._derivation import derive_marginals
+from ._derivation import derive_marginals, stable_form_cached
 from ._inputs import col, finite_state, param_dict, state, times
 
 __all__ = ["STABLE_RTOL", "T_SYMBOL", "LinearSDE"]
@@ -170,7 +169,7 @@ class LinearSDE:
         if backend == "mpmath":
             # the measured stable form (expm1/log1p rewrites), with 60-digit constants: the naive
             # form cancels at the caller's working precision (e.g. 1 - exp(-2t) = 0 for t < 10**-dps)
-            stable, err = stable_form(self._expr(what, digits=60), self.t, self._probes())
+            stable, err = stable_form_cached(self._expr(what, digits=60), self.t, self._probes())
             if err > STABLE_RTOL and what == "var":
                 return self._var_quadrature("mpmath")
             return lambdify_mpmath(self.t, stable)
@@ -184,7 +183,7 @@ class LinearSDE:
     def _stable(self, what: str) -> tuple[sp.Expr, float]:
         key = (what, "stable")
         if key not in self._fns:
-            self._fns[key] = stable_form(self._expr(what), self.t, self._probes())
+            self._fns[key] = stable_form_cached(self._expr(what), self.t, self._probes())
         return self._fns[key]
 
     def _var_quadrature(self, backend: str) -> Callable:

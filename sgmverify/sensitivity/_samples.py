@@ -31,6 +31,7 @@ accumulated into a standard error of :math:`\ell`.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -124,9 +125,11 @@ class MixtureScoreModel:
 class TorchScoreModel:
     r"""A black-box torch score ``fn(x: Tensor (n, d), t: float) -> Tensor (n, d)`` (float64 in and out).
 
-    Products by reverse-mode AD (:func:`_reverse_products`: one forward pass, a backward pass with a
-    graph, a double-backward JVP); the divergence exactly (``d`` probes :math:`e_i`, for small ``d``) or
-    by Hutchinson:
+    Products by forward-mode AD (:func:`_forward_products`: ``torch.func.jvp`` of :math:`x\mapsto s(x, t)`
+    at the fixed time, batched over the tangent and the probes with ``torch.func.vmap``); a score that
+    cannot run under these transforms (it reads tensor data, say) falls back, once and for all, to reverse
+    mode (:func:`_reverse_products`: one forward pass, a backward pass with a graph, a double-backward JVP).
+    The divergence exactly (``d`` probes :math:`e_i`, for small ``d``) or by Hutchinson:
     :math:`\widehat{\nabla\cdot s} = \frac1m\sum_{i=1}^m z_i^\top \nabla s\, z_i` with Rademacher
     :math:`z_i`, unbiased with variance :math:`\frac1{2m}\sum_{a\ne b}(A_{ab}+A_{ba})^2`,
     :math:`A = \nabla s`; the sample variance of the ``m >= 2`` probes over ``m`` is reported as ``div_var``.
@@ -138,6 +141,7 @@ class TorchScoreModel:
         if divergence == "hutchinson" and probes < 2:
             raise InvalidParameterError("Hutchinson needs probes >= 2 to report its variance; pass probes=2")
         self.fn, self.dim, self.mode, self.probes = fn, int(dim), divergence, int(probes)
+        self.forward_mode = True  # set to False when the score fails under torch.func transforms
 
     def score(self, x: np.ndarray, t: float) -> np.ndarray:
         import torch
@@ -162,7 +166,14 @@ class TorchScoreModel:
                     raise InvalidParameterError("Hutchinson divergence needs rng=numpy.random.Generator")
                 probes = rng.choice([-1.0, 1.0], size=(self.probes, n, d))
         Y = None if tangent is None else torch.as_tensor(tangent, dtype=torch.float64)
-        s, jy, est = _reverse_products(self.fn, X, float(t), Y, torch.as_tensor(probes, dtype=torch.float64))
+        U = torch.as_tensor(probes, dtype=torch.float64)
+        if self.forward_mode:
+            try:
+                s, jy, est = _forward_products(self.fn, X, float(t), Y, U)
+            except RuntimeError:  # e.g. .numpy() / .item() inside the score: not transformable
+                self.forward_mode = False
+        if not self.forward_mode:
+            s, jy, est = _reverse_products(self.fn, X, float(t), Y, U)
         s = _check_out(s, (n, d), "score", t)
         jv = None if jy is None else _check_out(jy, (n, d), "Jacobian-vector product", t)
         div = var = None
@@ -173,6 +184,44 @@ class TorchScoreModel:
             else:
                 div, var = est.mean(axis=0), est.var(axis=0, ddof=1) / self.probes
         return ScoreEval(s, jv, div, var)
+
+
+def _forward_products(fn, X, t: float, Y, U):
+    r"""Score, :math:`J y` and :math:`u_i^\top J u_i` by forward-mode AD, all tangents in one pass.
+
+    The tangents ``[y, u_1, ..., u_m]`` (``U`` of shape (m, n, d)) are stacked and pushed through
+    ``torch.func.jvp`` of :math:`x \mapsto s(x, t)` under ``torch.func.vmap``: the primal is evaluated
+    once, the tangents as one batched pass, so the cost is about ``1 + (number of tangents)`` forward
+    passes with no graph kept (reverse mode needs a graph and a double backward).
+    """
+    import torch
+    from torch.func import jvp, vmap
+
+    tangents = ([] if Y is None else [Y]) + list(U.unbind(0))
+    if not tangents:
+        with torch.no_grad():
+            out = fn(X, t)
+        _check_rows(out, X)
+        return out.detach().numpy(), None, None
+
+    def push(v):
+        return jvp(lambda x: fn(x, t), (X,), (v,))
+
+    with torch.no_grad(), warnings.catch_warnings():
+        # torch's jvp decompositions are built with torch.jit.script on first use (a DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*torch.jit.script.*", category=DeprecationWarning)
+        out, jv = vmap(push, out_dims=(None, 0))(torch.stack(tangents))
+    _check_rows(out, X)
+    jy = None if Y is None else jv[0].detach().numpy()
+    ju = jv[0 if Y is None else 1 :]
+    est = (ju * U).sum(dim=2).detach().numpy() if U.shape[0] else None
+    return out.detach().numpy(), jy, est
+
+
+def _check_rows(out, X) -> None:
+    if tuple(out.shape) != tuple(X.shape):
+        got, want = tuple(out.shape), tuple(X.shape)
+        raise ShapeError(f"the torch score returned shape {got} for x of shape {want}; return one row per x")
 
 
 def _reverse_products(fn, X, t: float, Y, U):

@@ -17,6 +17,11 @@ from ._model import (
     Suite as Suite,
     Theorem as Theorem,
 )
+from ._rates import (
+    RATE_DIRECTIONS as RATE_DIRECTIONS,
+    Rate as Rate,
+    rate_theorem as rate_theorem,
+)
 from ._reference import (
     Provenance as Provenance,
     Reference as Reference,
@@ -40,12 +45,14 @@ from ._verdict import (
 
 __all__ = [
     "EXPECTATIONS",
+    "RATE_DIRECTIONS",
     "Assumption",
     "AssumptionResult",
     "Bound",
     "Check",
     "Direction",
     "Provenance",
+    "Rate",
     "Reference",
     "Result",
     "Scenario",
@@ -58,4 +65,5 @@ __all__ = [
     "decide",
     "describe_object",
     "expected_verdict",
+    "rate_theorem",
 ]

@@ -26,12 +26,29 @@ __all__ = ["content_key", "describe_object"]
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # object addresses in reprs differ between processes
 
 
+def _consts_text(consts: tuple) -> str:
+    """The constants of a code object, the same in every process: nested code objects by their bytecode
+    and constants (their repr carries an address), frozensets sorted (their order follows string hashing,
+    which is randomised per process); other constants as ``repr(consts)`` (so their keys are unchanged)."""
+    if not any(isinstance(c, types.CodeType | frozenset) for c in consts):
+        return repr(consts)
+    parts = []
+    for c in consts:
+        if isinstance(c, types.CodeType):
+            parts.append(f"code:{c.co_code.hex()}{_consts_text(c.co_consts)}")
+        elif isinstance(c, frozenset):
+            parts.append(f"frozenset:{sorted(map(repr, c))}")
+        else:
+            parts.append(repr(c))
+    return "(" + ",".join(parts) + ")"
+
+
 def _describe_function(fn: types.FunctionType, depth: int) -> dict:
     """Name, code hash, defaults and closure values: two closures over different values differ."""
     code = fn.__code__
     d: dict[str, Any] = {
         "function": f"{fn.__module__}.{fn.__qualname__}",
-        "code": hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()[:16],
+        "code": hashlib.sha256(code.co_code + _consts_text(code.co_consts).encode()).hexdigest()[:16],
         "line": code.co_firstlineno,
     }
     if fn.__defaults__:

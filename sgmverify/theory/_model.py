@@ -24,8 +24,10 @@ import sympy as sp
 
 from sgmverify.errors import BoundEvaluationError, ExpressionError, InvalidParameterError, InvalidTypeError
 from sgmverify.estimates import Estimate
+from sgmverify.expressions import parse_latex_expression
 from sgmverify.symbolic import parse_expr
 
+from ._display import latex_text, math_text, relation, theorem_html
 from ._reference import Reference
 from ._scenario import Scenario
 from ._verdict import EXPECTATIONS, Direction
@@ -141,7 +143,41 @@ class Bound:
             ) from exc
         self.quantity = quantity
         self.params = sorted(names) if params is None else list(params)
+        self.latex_source: str | None = None
         self._fn: Callable | None = None
+
+    @classmethod
+    def from_latex(
+        cls,
+        latex: str,
+        direction: Direction | str,
+        quantity: str,
+        params: Sequence[str] | None = None,
+        rtol: float = 1e-9,
+        atol: float = 0.0,
+    ) -> Bound:
+        r"""A bound written in LaTeX, e.g. ``Bound.from_latex(r"\sqrt{d h}\,L + \epsilon \sqrt{T}", "upper",
+        "W2")``.
+
+        The text is parsed by sympy's LaTeX parser (lark backend) and the result goes through the same
+        whitelist as every user expression (:func:`sgmverify.expressions.parse_latex_expression`: no eval,
+        only the whitelisted functions).  Macros map to names: ``\epsilon``/``\varepsilon`` → ``epsilon``,
+        ``\lambda`` → ``lamda``, ``\sigma_{0}`` → ``sigma_0``, ``L_{0}`` → ``L_0``; ``\,`` and spaces
+        between factors are products.  The other arguments are as for :class:`Bound`; ``params`` names the
+        parameters after this mapping.  The LaTeX is kept as :attr:`latex_source` (and in :meth:`to_dict`).
+
+        Raises
+        ------
+        ExpressionError
+            LaTeX that does not parse (the message gives the position), or a function / name outside the
+            whitelist.
+        """
+        names = _param_names(params)
+        local = {p: sp.Symbol(p, real=True) for p in (names or [])}
+        expr = parse_latex_expression(latex, local, auto_symbols=True, allow_infinite=True, what="bound")
+        out = cls(expr, direction, quantity, params=names, rtol=rtol, atol=atol)
+        out.latex_source = latex
+        return out
 
     @property
     def symbols(self) -> list[str]:
@@ -192,8 +228,18 @@ class Bound:
         op = {"upper": "≤", "lower": "≥", "equal": "=", "rate": "has order"}[self.direction.value]
         return f"{self.quantity} {op} {self.expr}"
 
+    def __repr__(self) -> str:
+        return f"Bound({self.quantity} {relation(self.direction.value)} {math_text(self.expr)})"
+
+    def _repr_latex_(self) -> str:
+        return latex_text(self)
+
     def to_dict(self) -> dict:
+        """JSON-able description; ``"latex_source"`` only for a bound built by :meth:`from_latex` (so the
+        content hash of every other bound is what it was)."""
+        src = {"latex_source": self.latex_source} if self.latex_source is not None else {}
         return {
+            **src,
             "expr": sp.srepr(self.expr),
             "text": str(self.expr),
             "latex": self.latex(),
@@ -258,6 +304,10 @@ class Theorem:
         The hypotheses; a scenario failing one gives ASSUMPTIONS_FAIL.
     scenarios : list of Scenario
         Where to check the claim.
+    beyond_hypotheses : bool
+        When True, a scenario whose assumptions fail is still measured: the verdict stays ASSUMPTIONS_FAIL
+        (never counted as HOLDS or VIOLATED) and the comparison is kept in :attr:`Result.outside
+        <sgmverify.theory.Result.outside>` -- does the bound survive outside its hypotheses?
     bound_params : callable, optional
         ``bound_params(scenario) -> dict`` of the values the bound is evaluated at (default: the scenario's
         ``params``); use it for constants computed from the data (smoothness, moments, ...).
@@ -279,8 +329,14 @@ class Theorem:
     notes: str = ""
     search: SearchSpace | None = None  # scenario space for `sgmverify falsify` (None: not searchable)
     section: str = ""  # report heading grouping related theorems of a suite (e.g. "Trained networks")
+    beyond_hypotheses: bool = False  # measure (into Result.outside) where the assumptions fail
 
     def __post_init__(self) -> None:
+        if not isinstance(self.beyond_hypotheses, bool | np.bool_):
+            raise InvalidTypeError(
+                f"theorem {self.id}: beyond_hypotheses must be True or False, got {self.beyond_hypotheses!r}."
+            )
+        self.beyond_hypotheses = bool(self.beyond_hypotheses)
         if self.expect not in EXPECTATIONS:
             raise InvalidParameterError(
                 f"expect must be one of {list(EXPECTATIONS)} (a claim, or a negative control caught by its "
@@ -303,6 +359,15 @@ class Theorem:
             raise InvalidParameterError(
                 f"theorem {self.id}: duplicate scenario names {dup}; make them unique."
             )
+
+    def __repr__(self) -> str:
+        return (
+            f"Theorem({self.id!r}, {self.title!r}, {self.bound!r}, "
+            f"provenance={self.reference.provenance.value!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        return theorem_html(self)
 
     @property
     def is_negative_control(self) -> bool:

@@ -1,5 +1,15 @@
 """What a check produced: :class:`Result`, with a JSON round trip (:meth:`Result.to_dict` /
 :meth:`Result.from_dict`) used by the results store, the worker processes and the reports.
+
+Two readings of a result beyond its verdict:
+
+* **unverified assumptions** -- :attr:`Result.unverified_assumptions` names the assumptions whose check
+  came back ``"unknown"``; :attr:`Result.holds_unverified` is True when the verdict is HOLDS all the same
+  (the bound held on this scenario, but the theorem's hypotheses were not all confirmed).
+* **outside the hypotheses** -- a theorem built with ``Theorem(..., beyond_hypotheses=True)`` is still
+  measured when an assumption fails; the verdict stays ASSUMPTIONS_FAIL (never counted as HOLDS or
+  VIOLATED) and the outcome of the comparison is kept in :attr:`Result.outside`
+  (``{"verdict", "reason", "bound_value", "measured"}``), read in words by :attr:`Result.outside_label`.
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ class Result:
     notes: str = ""
     content_hash: str = ""
     traceback: str = ""
+    outside: dict = field(default_factory=dict)
 
     @classmethod
     def empty(cls, check: Check) -> Result:
@@ -80,8 +91,42 @@ class Result:
             return self.verdict is expected_verdict(self.expect)
         return self.verdict not in (Verdict.VIOLATED, Verdict.ERROR)
 
+    @property
+    def unverified_assumptions(self) -> list[str]:
+        """Names of the assumptions whose check returned ``"unknown"`` (in the theorem's order)."""
+        return [a.name for a in self.assumptions if a.status == "unknown"]
+
+    @property
+    def holds_unverified(self) -> bool:
+        """True when the verdict is HOLDS while some assumption could not be verified."""
+        return self.verdict is Verdict.HOLDS and bool(self.unverified_assumptions)
+
+    @property
+    def outside_label(self) -> str:
+        """The outcome beyond the hypotheses, in words (``""`` when the check was not run beyond them).
+
+        ``"holds beyond its hypotheses"`` (the bound held although an assumption fails), ``"fails without
+        them"`` (VIOLATED), ``"undecided beyond its hypotheses"`` (INCONCLUSIVE or ERROR).
+        """
+        verdict = self.outside.get("verdict") if self.outside else None
+        if not verdict:
+            return ""
+        return {
+            "HOLDS": "holds beyond its hypotheses",
+            "VIOLATED": "fails without them",
+        }.get(str(verdict), "undecided beyond its hypotheses")
+
+    def _repr_html_(self) -> str:
+        from ._display import result_html
+
+        return result_html(self)
+
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["outside"] = dict(self.outside)
+        bv = d["outside"].get("bound_value")
+        if isinstance(bv, float) and not math.isfinite(bv):
+            d["outside"]["bound_value"] = str(bv)
         d["verdict"] = self.verdict.value
         d["measured"] = self.measured.to_dict() if self.measured else None
         d["assumptions"] = [vars(a).copy() for a in self.assumptions]
@@ -97,6 +142,9 @@ class Result:
         d["verdict"] = Verdict(d["verdict"])
         d["measured"] = Estimate.from_dict(d["measured"]) if d.get("measured") else None
         d["assumptions"] = [AssumptionResult(**a) for a in d.get("assumptions", [])]
+        d["outside"] = dict(d.get("outside") or {})  # results written before it existed have none
+        if isinstance(d["outside"].get("bound_value"), str):
+            d["outside"]["bound_value"] = float(d["outside"]["bound_value"])
         for k in ("bound_value", "ratio"):
             if isinstance(d.get(k), str):
                 d[k] = float(d[k])

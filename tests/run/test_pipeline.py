@@ -96,3 +96,88 @@ def test_errors_and_timings_are_kept():
     assert "broken" in res.traceback and "1 / 0" in res.traceback
     assert res.versions == {"numpy": "1"} and res.bound_value == 0.5
     assert {"bound_s", "total_s"} <= set(res.timings) and "measure_s" not in res.timings  # measure raised
+
+
+# ------------------------------------------------------------------------------ assumptions and outside
+def _assumption(name, status):
+    from sgmverify.theory import Assumption, AssumptionResult
+
+    return Assumption(name, name, lambda sc: AssumptionResult(name, status, f"{name} is {status}"))
+
+
+def measure_half(sc, rng):
+    return 0.5
+
+
+def measure_boom(sc, rng):
+    raise ZeroDivisionError("boom beyond")
+
+
+def _claim(bound, assumptions, measure=measure_half, beyond=False):
+    return Theorem(
+        id="p.out",
+        title="outside",
+        reference=REF,
+        bound=Bound(bound, "upper", "q"),
+        measure=measure,
+        assumptions=assumptions,
+        scenarios=[Scenario("s")],
+        beyond_hypotheses=beyond,
+    )
+
+
+def test_holds_under_an_unverified_assumption_says_so():
+    res = run_check(_claim("1", [_assumption("A", "holds"), _assumption("B", "unknown")]).checks()[0])
+    assert res.verdict is Verdict.HOLDS and res.holds_unverified
+    assert res.unverified_assumptions == ["B"]
+    assert res.reason.endswith("(assumption B could not be verified)")
+    two = run_check(_claim("1", [_assumption("B", "unknown"), _assumption("C", "unknown")]).checks()[0])
+    assert two.reason.endswith("(assumptions B, C could not be verified)")
+    plain = run_check(_claim("1", [_assumption("A", "holds")]).checks()[0])
+    assert not plain.holds_unverified and plain.unverified_assumptions == [] and plain.outside == {}
+
+
+@pytest.mark.parametrize(
+    ("bound", "measure", "verdict", "label"),
+    [
+        ("1", measure_half, "HOLDS", "holds beyond its hypotheses"),
+        ("0.25", measure_half, "VIOLATED", "fails without them"),
+        ("1", measure_boom, "ERROR", "undecided beyond its hypotheses"),
+    ],
+)
+def test_beyond_hypotheses_measures_but_keeps_assumptions_fail(bound, measure, verdict, label):
+    from sgmverify.theory import Result
+
+    th = _claim(bound, [_assumption("A", "fails")], measure, beyond=True)
+    res = run_check(th.checks()[0])
+    assert res.verdict is Verdict.ASSUMPTIONS_FAIL and res.reason == "A: A is fails"
+    assert res.outside["verdict"] == verdict and res.outside_label == label
+    if verdict != "ERROR":
+        assert res.outside["bound_value"] == float(bound) and res.outside["measured"]["value"] == 0.5
+    else:
+        assert "boom beyond" in res.outside["reason"] and res.outside["measured"] is None
+    back = Result.from_dict(res.to_dict())
+    assert back.outside == res.outside and back.outside_label == label
+    # without the flag nothing is measured
+    off = run_check(_claim(bound, [_assumption("A", "fails")], measure).checks()[0])
+    assert off.outside == {} and off.outside_label == "" and "measure_s" not in off.timings
+
+
+def test_old_results_without_outside_still_load():
+    from sgmverify.theory import Result
+
+    d = run_check(_claim("1", []).checks()[0]).to_dict()
+    del d["outside"]
+    back = Result.from_dict(d)
+    assert back.outside == {} and back.verdict is Verdict.HOLDS
+
+
+def test_the_content_hash_changes_with_the_flag():
+    from sgmverify.run._store import check_hash
+
+    a = _claim("1", []).checks()[0]
+    b = _claim("1", [], beyond=True).checks()[0]
+    assert check_hash(a, "v") != check_hash(b, "v")
+    assert check_hash(a, "v") == check_hash(_claim("1", []).checks()[0], "v")
+    with pytest.raises(TypeError, match="beyond_hypotheses"):
+        _claim("1", [], beyond="yes")

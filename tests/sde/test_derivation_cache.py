@@ -79,3 +79,53 @@ def test_cached_derivation_is_reused_and_a_planted_pickle_never_loads(tmp_path, 
     assert D.derive_marginals(a, g, t) == fresh
     assert not marker.exists()
     D.derive_marginals.cache_clear()
+
+
+def test_stable_entry_round_trip_keeps_expm1_log1p_and_the_error(tmp_path):
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    from sgmverify.sde._derivation_cache import read_stable_entry, write_stable_entry
+
+    form = -expm1(-2 * t) * sp.Float("0.5", 60) + log1p(t**2)
+    for err in (3.5e-17, float("inf")):
+        path = tmp_path / "s.json"
+        assert write_stable_entry(path, "s", form, err)
+        assert read_stable_entry(path, "s") == (form, err)
+    path.write_text(json.dumps({"format": 1, "key": "s", "stable": {"f": "exec", "args": []}, "err": 0.0}))
+    with pytest.warns(DerivationCacheWarning):
+        assert read_stable_entry(path, "s") is None
+    path.write_text(json.dumps({"format": 1, "key": "s", "stable": {"i": "1"}, "err": True}))
+    with pytest.warns(DerivationCacheWarning):
+        assert read_stable_entry(path, "s") is None
+
+
+def test_stable_forms_are_shared_by_new_instances_and_kept_on_disk(tmp_path, monkeypatch):
+    import numpy as np
+
+    from sgmverify import symbolic
+    from sgmverify.sde import VP
+
+    monkeypatch.setenv("SGMVERIFY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(D, "_STABLE_SEEN", {})
+    monkeypatch.setattr(symbolic, "_STABLE_MEMO", {})
+    ts = np.array([1e-9, 1e-4, 0.3, 0.9])
+    first = VP(0.1, 20.0)
+    ref = (first.var(ts), first.log_mean_coeff(ts))
+    assert list((tmp_path / "derivations").glob("stable-*.json")), "stable forms are stored with derivations"
+
+    def no_search(*args):
+        pytest.fail("the stable form must come from a cache")
+
+    monkeypatch.setattr(symbolic, "_stable_form_uncached", no_search)
+    second = VP(0.1, 20.0)  # a new instance: the in-memory memo
+    np.testing.assert_array_equal(second.var(ts), ref[0])
+    monkeypatch.setattr(D, "_STABLE_SEEN", {})  # a new process: only the disk is left
+    monkeypatch.setattr(symbolic, "_STABLE_MEMO", {})
+    third = VP(0.1, 20.0)
+    np.testing.assert_array_equal(third.var(ts), ref[0])
+    np.testing.assert_array_equal(third.log_mean_coeff(ts), ref[1])
+    # other parameters are other expressions: searched again (and agree with the closed form 1 - e^{-B})
+    monkeypatch.undo()
+    vp = VP(0.2, 10.0)
+    big_b = 0.2 * ts + (10.0 - 0.2) * ts**2 / 2
+    np.testing.assert_allclose(vp.var(ts), -np.expm1(-big_b), rtol=1e-13)  # float64 expm1: a few ulp
