@@ -33,6 +33,7 @@ from torch import nn
 from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
 from sgmverify.theory import describe_object
 
+from ._checks import checked_points, nonfinite_rows
 from ._parameterization import Parameterization, checked_times, discrete_schedule
 
 __all__ = ["LoadedScoreModel", "load_score_model"]
@@ -278,13 +279,7 @@ class LoadedScoreModel:
         ShapeError, TimeDomainError, InvalidParameterError
             Wrong shapes, ``t`` outside (0, t_max), NaN input, or a network that outputs NaN/inf.
         """
-        x = np.asarray(x, dtype=float)
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ShapeError(
-                f"x must have shape (n, {self.dim}); got {x.shape}. For one point use x[None, :]."
-            )
-        if not np.all(np.isfinite(x)):
-            raise InvalidParameterError("x contains NaN or inf; the score model needs finite inputs.")
+        x = checked_points(x, self.dim, "score model")
         t_arr = checked_times(t, x.shape[0], self.process.t_max)
         out = np.empty_like(x)
         with torch.no_grad():
@@ -292,8 +287,8 @@ class LoadedScoreModel:
                 b = min(a + self.max_batch, x.shape[0])
                 xb = torch.from_numpy(x[a:b]).to(self.device)
                 out[a:b] = self._forward(xb, t_arr[a:b]).cpu().numpy()
-        if not np.all(np.isfinite(out)):
-            bad = int(np.sum(~np.all(np.isfinite(out), axis=1)))
+        bad = nonfinite_rows(out)
+        if bad:
             raise InvalidParameterError(
                 f"the network output NaN/inf at {bad} of {x.shape[0]} points (t in [{t_arr.min():.4g}, "
                 f"{t_arr.max():.4g}]); check its weights and that the parameterization and time input match "

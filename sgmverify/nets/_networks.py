@@ -49,6 +49,8 @@ from sgmverify.errors import InvalidParameterError, ShapeError, TimeDomainError,
 from sgmverify.nets import _cache
 from sgmverify.sde import CoefficientTable
 
+from ._checks import checked_points, nonfinite_rows
+
 __all__ = ["ACTIVATIONS", "WEIGHTINGS", "NetworkConfig", "ScoreMLP", "TrainedScoreNetwork", "torch_threads"]
 __all__ += ["train_score_network"]
 
@@ -299,17 +301,11 @@ class TrainedScoreNetwork:
         ShapeError, TimeDomainError, InvalidParameterError
             Wrong shapes, ``t`` outside (0, t_max), NaN input, or a network that outputs NaN/inf.
         """
-        x = np.asarray(x, dtype=float)
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ShapeError(
-                f"x must have shape (n, {self.dim}); got {x.shape}. For one point use x[None, :]."
-            )
-        if not np.all(np.isfinite(x)):
-            raise InvalidParameterError("x contains NaN or inf; the score network needs finite inputs.")
+        x = checked_points(x, self.dim, "score network")
         with torch.no_grad():
             out = self.torch_score(torch.from_numpy(x), t).to("cpu", torch.float64).numpy()
-        if not np.all(np.isfinite(out)):
-            bad = int(np.sum(~np.all(np.isfinite(out), axis=1)))
+        bad = nonfinite_rows(out)
+        if bad:
             raise InvalidParameterError(
                 f"the score network output NaN/inf at {bad} of {x.shape[0]} points (t={t}); its weights are "
                 "unusable: retrain with a smaller lr, or delete the cache entry "

@@ -109,7 +109,7 @@ def display_latex(latex: str) -> str:
     render as "diaml₂√vol"), multi-letter names upright (``\mathrm{diam}``)."""
     text = latex or ""
     text = re.sub(
-        r"(?<![\\A-Za-z{])([A-Za-z]{2,})(?![A-Za-z{(])", lambda m: rf"\mathrm{{{m.group(1)}}}", text
+        r"(?<![\\A-Za-z{_])([A-Za-z]{2,})(?![A-Za-z{(])", lambda m: rf"\mathrm{{{m.group(1)}}}", text
     )
     return re.sub(r"(?<=[A-Za-z0-9}])\s+(?=[A-Za-z0-9]|\\(?!right|cdot|,|;|quad)[A-Za-z])", r" \\cdot ", text)
 
@@ -246,13 +246,22 @@ def run_facts(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("total_s", "whole run before writing reports"),
     ):
         if isinstance(meta.get(key), int | float) and not isinstance(meta.get(key), bool):
-            times.append(f"{what} {fmt_num(meta[key], 3)} s")
+            times.append(f"{what} {_fmt_seconds(float(meta[key]))}")
     if times:
         facts.append(("elapsed", "; ".join(times)))
     versions = meta.get("versions") or {}
     if versions:
         facts.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
     return facts
+
+
+def _fmt_seconds(s: float) -> str:
+    """A duration as a reader wants it: ``"95 s"``, ``"2.3 s"``, ``"0.09 s"``, ``"< 0.01 s"``."""
+    if s >= 10:
+        return f"{s:.0f} s"
+    if s >= 1:
+        return f"{s:.1f} s"
+    return f"{s:.2f} s" if s >= 0.01 else "< 0.01 s"
 
 
 def status_text(summary: Mapping[str, Any]) -> str:

@@ -233,12 +233,12 @@ def write_reports(
             atomic_write_bytes(out / f.file, f.png)
         written["figures"] = out / "figures"
     if want_plots and (out / "plots").is_dir():
-        _remove_stale_plots(out / "plots", {Path(rel).name for rel in plot_files.values()})
+        _remove_stale(out / "plots", "*.png", {Path(rel).name for rel in plot_files.values()}, "figures")
     if "html" in fmts:
         ensure_dir(out / "suites")
         for rel, text in pages.items():
             atomic_write_text(out / rel, text)
-        _remove_stale_pages(out / "suites", {Path(rel).name for rel in pages})
+        _remove_stale(out / "suites", "*.html", {Path(rel).name for rel in pages}, "pages")
         written["suites"] = out / "suites"
     for fmt in ("latex", "md", "html", "json"):  # the canonical JSON last
         if fmt in rendered:
@@ -246,21 +246,12 @@ def write_reports(
     return written
 
 
-def _remove_stale_pages(page_dir: Path, keep: set[str]) -> None:
-    """Remove suite pages of an earlier report that this one does not have (best effort)."""
+def _remove_stale(folder: Path, pattern: str, keep: set[str], what: str) -> None:
+    """Remove the ``pattern`` files (``what``: pages, figures) of an earlier report that this one does not
+    have, i.e. whose names are not in ``keep`` (best effort: an OSError warns)."""
     try:
-        for p in page_dir.glob("*.html"):
+        for p in folder.glob(pattern):
             if p.name not in keep:
                 p.unlink()
     except OSError as exc:
-        warnings.warn(f"report: could not remove stale pages in {page_dir}: {exc}", stacklevel=3)
-
-
-def _remove_stale_plots(plot_dir: Path, keep: set[str]) -> None:
-    """Remove figures of an earlier report that no longer correspond to a theorem (best effort)."""
-    try:
-        for p in plot_dir.glob("*.png"):
-            if p.name not in keep:
-                p.unlink()
-    except OSError as exc:
-        warnings.warn(f"report: could not remove stale figures in {plot_dir}: {exc}", stacklevel=3)
+        warnings.warn(f"report: could not remove stale {what} in {folder}: {exc}", stacklevel=3)

@@ -43,6 +43,8 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError
 
+from ._progress import _Bar
+
 __all__ = ["FigureOutput", "FigureRecord", "FigureSpec", "figure_key", "load_figures", "render_figures"]
 
 #: Default time limit of one figure's ``make`` (seconds).
@@ -243,34 +245,16 @@ def figure_key(spec: FigureSpec, suite: Any, mode: str) -> str:
     )
 
 
-class _FigureProgress:
+class _FigureProgress(_Bar):
     """A tqdm bar on a terminal (like the checks' progress); one line per figure otherwise or with CI=true."""
 
     def __init__(self, total: int, enabled: bool, stream: Any) -> None:
-        import os
-
-        self.stream, self.total, self.bar = stream, total, None
-        ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-        tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.mode = "off" if not enabled or total == 0 else ("bar" if tty and not ci else "lines")
-        if self.mode == "bar":
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="figure", file=stream, dynamic_ncols=True, desc="figures")
+        super().__init__(total, enabled, stream, "figure", desc="figures")
 
     def update(self, i: int, rec: FigureRecord, reused: bool) -> None:
         status = f"error: {rec.error}" if rec.error else ("reused" if reused else "ok")
         line = f"figure {i}/{self.total} {rec.id} ({0.0 if reused else rec.elapsed_s:.1f} s): {status}"
-        if self.bar is not None:
-            self.bar.update(1)
-            if rec.error:
-                self.bar.write(line, file=self.stream)
-        elif self.mode == "lines":
-            print(line, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        self._emit(line, bool(rec.error))
 
 
 def render_figures(

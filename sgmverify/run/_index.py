@@ -37,12 +37,13 @@ from sgmverify.errors import SuiteError, UnknownNameError
 from ._filter import compile_filter
 from ._sources import (
     DEFAULT_PACKAGE,
-    SuitePathError,
     SuiteSource,
     entry_point_sources,
     files_hash,
     package_sources,
     resolve_arg,
+    resolve_args,
+    unknown_suite_names,
 )
 
 if TYPE_CHECKING:
@@ -332,7 +333,6 @@ def _sources(
     paths: Sequence[str], entry_points: bool, package: str | None, failures: list[SuiteError]
 ) -> tuple[list[SuiteSource], list[str]]:
     sources: list[SuiteSource] = []
-    by_name: list[str] = []
     if package:
         try:
             sources += package_sources(package)
@@ -340,16 +340,8 @@ def _sources(
             failures.append(exc)
     if entry_points:
         sources += entry_point_sources()
-    for arg in map(os.fspath, paths):
-        try:
-            sources += resolve_arg(arg)
-        except SuitePathError:
-            raise
-        except UnknownNameError:
-            by_name.append(arg)
-        except SuiteError as exc:
-            failures.append(exc)
-    return sources, by_name
+    named, by_name = resolve_args(paths, resolve_arg, failures)
+    return sources + named, by_name
 
 
 def suite_index(
@@ -390,15 +382,10 @@ def suite_index(
         if entry is not None and entry["hash"] == key:
             rec = entry["suite"]
         else:
-            from ._suites import load_suite  # imports the engine (numpy, sympy): only to rebuild
+            from ._suites import load_suite_or_fail  # imports the engine (numpy, sympy): only to rebuild
 
-            try:
-                suite = load_suite(src.source, reload=True, required=src.required and not src.package)
-            except UnknownNameError as exc:
-                failures.append(SuiteError(f"registered suite {src.source!r} cannot be found: {exc}"))
-                continue
-            except SuiteError as exc:
-                failures.append(exc)
+            loaded, suite = load_suite_or_fail(src.source, src.required and not src.package, failures)
+            if not loaded:
                 continue
             rec = suite_record(suite) if suite is not None else None
             changed[src.source] = {"hash": key, "suite": rec}
@@ -413,11 +400,7 @@ def suite_index(
         _write(path, changed)
     if by_name:
         known = {r["name"]: r for r in suite_index(package=DEFAULT_PACKAGE, errors=[])}
-        unknown = [a for a in by_name if a not in known]
-        if unknown:
-            raise UnknownNameError(
-                f"no suite file, module or suite named {unknown}; known suites: {sorted(known) or 'none'}."
-            )
+        unknown_suite_names(by_name, known)
         records += [known[a] for a in by_name if known[a]["source"] not in seen]
     if failures and errors is None:
         raise failures[0]

@@ -14,8 +14,10 @@ import importlib.metadata
 import importlib.util
 import os
 import pkgutil
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sgmverify.errors import SuiteError, UnknownNameError
 
@@ -30,10 +32,13 @@ __all__ = [
     "package_sources",
     "path_files",
     "resolve_arg",
+    "resolve_args",
+    "unknown_suite_names",
 ]
 
 ENTRY_POINT_GROUP = "sgmverify.suites"
 DEFAULT_PACKAGE = "proofs_checks"  # where suites named by their Suite.name are looked up
+_T = TypeVar("_T")
 _SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
@@ -148,6 +153,44 @@ def resolve_arg(arg: str) -> list[SuiteSource]:
     files = tuple(map(str, _spec_files(spec)))
     is_pkg = bool(spec.submodule_search_locations) and not attr
     return [SuiteSource(arg, not is_pkg, files, package=is_pkg)]
+
+
+def resolve_args(
+    paths: Sequence[str], resolve: Callable[[str], list[_T]], failures: list[SuiteError]
+) -> tuple[list[_T], list[str]]:
+    """Sort ``--suite`` arguments by what ``resolve`` (one argument -> its sources) makes of them.
+
+    Returns ``(sources, by_name)``: the sources of every argument ``resolve`` accepts, in order, and the
+    arguments it does not know (:class:`UnknownNameError`: possibly a suite's name, looked up once suites are
+    loaded).  Any other :class:`SuiteError` is appended to ``failures``.
+
+    Raises
+    ------
+    SuitePathError
+        An argument looks like a path and does not exist (a usage error, never collected).
+    """
+    sources: list[_T] = []
+    by_name: list[str] = []
+    for arg in map(os.fspath, paths):
+        try:
+            sources += resolve(arg)
+        except SuitePathError:
+            raise
+        except UnknownNameError:
+            by_name.append(arg)
+        except SuiteError as exc:
+            failures.append(exc)
+    return sources, by_name
+
+
+def unknown_suite_names(by_name: Sequence[str], known: Collection[str]) -> None:
+    """Raise :class:`UnknownNameError` listing the arguments in ``by_name`` (``--suite`` arguments that were
+    neither paths nor modules) that are not among the ``known`` suite names."""
+    unknown = [a for a in by_name if a not in known]
+    if unknown:
+        raise UnknownNameError(
+            f"no suite file, module or suite named {unknown}; known suites: {sorted(known) or 'none'}."
+        )
 
 
 def package_sources(package: str) -> list[SuiteSource]:

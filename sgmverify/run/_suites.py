@@ -27,9 +27,17 @@ from typing import Any
 from sgmverify.errors import SuiteError, UnknownNameError
 from sgmverify.theory import Check, Suite
 
-from ._sources import DEFAULT_PACKAGE, ENTRY_POINT_GROUP, SuitePathError, is_path
+from ._sources import (
+    DEFAULT_PACKAGE,
+    ENTRY_POINT_GROUP,
+    SuitePathError,
+    is_path,
+    resolve_args,
+    unknown_suite_names,
+)
 
 __all__ = ["DEFAULT_PACKAGE", "ENTRY_POINT_GROUP", "collect_suite", "discover_suites", "load_suite"]
+__all__ += ["load_suite_or_fail"]
 
 
 _SUITES: dict[str, Suite] = {}  # source -> loaded suite (a worker process reuses it across checks)
@@ -182,6 +190,18 @@ def load_suite(source: str, *, reload: bool = False, required: bool = True) -> S
     return obj
 
 
+def load_suite_or_fail(source: str, required: bool, failures: list[SuiteError]) -> tuple[bool, Suite | None]:
+    """:func:`load_suite` (``reload=True``) for discovery: ``(True, suite or None)``, or ``(False, None)``
+    with the failure appended to ``failures`` (a source that cannot be found as a :class:`SuiteError`)."""
+    try:
+        return True, load_suite(source, reload=True, required=required)
+    except UnknownNameError as exc:
+        failures.append(SuiteError(f"registered suite {source!r} cannot be found: {exc}"))
+    except SuiteError as exc:
+        failures.append(exc)
+    return False, None
+
+
 def _package_sources(package: str) -> list[tuple[str, bool]]:
     """``(module, required=False)`` for every direct submodule of ``package`` (not starting with ``_``)."""
     pkg = _import_module(package)
@@ -252,39 +272,20 @@ def discover_suites(
     if entry_points:
         for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             sources.append((ep.value.strip(), True))
-    by_name: list[str] = []
-    for arg in map(os.fspath, paths):
-        try:
-            sources += _arg_sources(arg)
-        except SuitePathError:
-            raise
-        except UnknownNameError:
-            by_name.append(arg)
-        except SuiteError as exc:
-            failures.append(exc)
+    named, by_name = resolve_args(paths, _arg_sources, failures)
+    sources += named
     suites: list[Suite] = []
     seen: set[str] = set()
     for source, required in sources:
         if source in seen:
             continue
         seen.add(source)
-        try:
-            suite = load_suite(source, reload=True, required=required)
-        except UnknownNameError as exc:
-            failures.append(SuiteError(f"registered suite {source!r} cannot be found: {exc}"))
-            continue
-        except SuiteError as exc:
-            failures.append(exc)
-            continue
-        if suite is not None:
+        loaded, suite = load_suite_or_fail(source, required, failures)
+        if loaded and suite is not None:
             suites.append(suite)
     if by_name:
         known = {s.name: s for s in discover_suites(package=DEFAULT_PACKAGE, errors=[])}
-        unknown = [a for a in by_name if a not in known]
-        if unknown:
-            raise UnknownNameError(
-                f"no suite file, module or suite named {unknown}; known suites: {sorted(known) or 'none'}."
-            )
+        unknown_suite_names(by_name, known)
         suites += [known[a] for a in by_name if known[a].source not in seen]
     if failures and errors is None:
         raise failures[0]

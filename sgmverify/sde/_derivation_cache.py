@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
@@ -57,6 +58,7 @@ _CONSTANTS: dict[str, sp.Basic] = {
     "true": sp.true,
     "false": sp.false,
 }
+_T = TypeVar("_T")
 _CONSTANT_NAMES = {id(v): k for k, v in _CONSTANTS.items()}
 
 
@@ -116,8 +118,12 @@ def from_tree(tree: Any) -> sp.Basic:
         return cls(*args)
 
 
-def read_entry(path: Path, key: str) -> tuple[sp.Expr, sp.Expr | None] | None:
-    """The cached ``(log m, sigma^2)`` stored under ``key`` at ``path``, or None (missing or unusable)."""
+def _read_json(path: Path, key: str, what: str, decode: Callable[[dict], _T]) -> _T | None:
+    """``decode(entry)`` of the JSON entry stored under ``key`` at ``path``, or None (missing or unusable).
+
+    A file that exists but is not a ``what`` of this key and format, or that ``decode`` rejects (ValueError,
+    KeyError, TypeError, RecursionError), warns :class:`DerivationCacheWarning` at the reader's caller.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -125,19 +131,28 @@ def read_entry(path: Path, key: str) -> tuple[sp.Expr, sp.Expr | None] | None:
     try:
         entry = json.loads(text)
         if not (isinstance(entry, dict) and entry.get("format") == FORMAT and entry.get("key") == key):
-            raise ValueError("not a derivation of this key and format")
-        log_m = from_tree(entry["log_m"])
-        var = None if entry["var"] is None else from_tree(entry["var"])
-        if not isinstance(log_m, sp.Expr) or not (var is None or isinstance(var, sp.Expr)):
-            raise ValueError("entries are not expressions")
+            raise ValueError(f"not a {what} of this key and format")
+        return decode(entry)
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         warnings.warn(
             f"ignoring the derivation cache entry {path} ({exc}); deriving again.",
             DerivationCacheWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of the derivation that called read_entry / read_stable_entry
         )
         return None
-    return log_m, var
+
+
+def read_entry(path: Path, key: str) -> tuple[sp.Expr, sp.Expr | None] | None:
+    """The cached ``(log m, sigma^2)`` stored under ``key`` at ``path``, or None (missing or unusable)."""
+
+    def decode(entry: dict) -> tuple[sp.Expr, sp.Expr | None]:
+        log_m = from_tree(entry["log_m"])
+        var = None if entry["var"] is None else from_tree(entry["var"])
+        if not isinstance(log_m, sp.Expr) or not (var is None or isinstance(var, sp.Expr)):
+            raise ValueError("entries are not expressions")
+        return log_m, var
+
+    return _read_json(path, key, "derivation", decode)
 
 
 def write_entry(path: Path, key: str, log_m: sp.Expr, var: sp.Expr | None) -> bool:
@@ -158,25 +173,14 @@ def write_entry(path: Path, key: str, log_m: sp.Expr, var: sp.Expr | None) -> bo
 def read_stable_entry(path: Path, key: str) -> tuple[sp.Expr, float] | None:
     """The cached ``(stable form, measured relative error)`` stored under ``key``, or None (missing or
     unusable; a file that exists but cannot be used warns as :func:`read_entry` does)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    try:
-        entry = json.loads(text)
-        if not (isinstance(entry, dict) and entry.get("format") == FORMAT and entry.get("key") == key):
-            raise ValueError("not a stable form of this key and format")
+
+    def decode(entry: dict) -> tuple[sp.Expr, float]:
         expr, err = from_tree(entry["stable"]), entry["err"]
         if not isinstance(expr, sp.Expr) or isinstance(err, bool) or not isinstance(err, int | float):
             raise ValueError("entries are not an expression and a number")
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        warnings.warn(
-            f"ignoring the derivation cache entry {path} ({exc}); deriving again.",
-            DerivationCacheWarning,
-            stacklevel=3,
-        )
-        return None
-    return expr, float(err)
+        return expr, float(err)
+
+    return _read_json(path, key, "stable form", decode)
 
 
 def write_stable_entry(path: Path, key: str, expr: sp.Expr, err: float) -> bool:

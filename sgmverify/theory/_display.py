@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy as sp
 
-__all__ = ["latex_text", "math_text", "relation", "result_html", "theorem_html"]
+__all__ = ["latex_symbol_names", "latex_text", "math_text", "relation", "result_html", "theorem_html"]
 
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
@@ -32,6 +32,20 @@ def _display_name(name: str) -> str:
     """``epsilon`` → ``ε``, ``sigma_0`` → ``σ_0``; other names unchanged."""
     head, sep, tail = name.partition("_")
     return _GREEK.get(head, head) + sep + tail
+
+
+def latex_symbol_names(expr: sp.Expr) -> dict[sp.Symbol, str]:
+    r"""LaTeX names for the symbols sympy would misread: a name whose head (before the first ``_``) is a
+    word, not a letter or a Greek name, is one upright name (``second_moment`` → ``\mathrm{second\_moment}``,
+    not :math:`second_{moment}`); ``t_min``, ``sigma_0``, ``L_0`` keep their subscripts."""
+    out = {}
+    for s in expr.free_symbols:
+        if not isinstance(s, sp.Symbol) or "_" not in s.name:
+            continue
+        head = s.name.partition("_")[0]
+        if len(head) > 1 and head not in _GREEK:
+            out[s] = r"\mathrm{" + s.name.replace("_", r"\_") + "}"
+    return out
 
 
 def math_text(expr: sp.Expr) -> str:

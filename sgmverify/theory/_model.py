@@ -27,7 +27,7 @@ from sgmverify.estimates import Estimate
 from sgmverify.expressions import parse_latex_expression
 from sgmverify.symbolic import parse_expr
 
-from ._display import latex_text, math_text, relation, theorem_html
+from ._display import latex_symbol_names, latex_text, math_text, relation, theorem_html
 from ._reference import Reference
 from ._scenario import Scenario
 from ._verdict import EXPECTATIONS, Direction
@@ -219,7 +219,9 @@ class Bound:
         return max(self.atol, self.rtol * abs(bound_value))
 
     def latex(self) -> str:
-        return sp.latex(self.expr)
+        """The bound in LaTeX; multi-letter names stay whole (:func:`latex_symbol_names`)."""
+        names = latex_symbol_names(self.expr)
+        return sp.latex(self.expr, symbol_names=names) if names else sp.latex(self.expr)
 
     def pretty(self) -> str:
         return sp.pretty(self.expr, use_unicode=True)

@@ -8,12 +8,17 @@ D(x^, s^) = mu + v/(v + s^2) (x^ - mu), which does not depend on the process.  A
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
+
+from sgmverify.laws import Gaussian
 
 PROCESS_CODES = {"vp": 0, "subvp": 1, "ve": 2, "cosine": 3}
 KIND_CODES = {"score": 0, "eps": 1, "x0": 2, "v": 3, "edm": 4}
 B0, B1, SMIN, SMAX, COS_S = 0.1, 20.0, 0.01, 50.0, 0.008
+MU, VAR = [0.5, -1.0], [0.5, 2.0]  # the data of the nets tests: N(MU, diag(VAR))
+DATA = Gaussian(MU, np.diag(VAR))
 
 
 class ClosedForm(nn.Module):
@@ -73,6 +78,6 @@ class Concat(nn.Module):
         return self.inner(xt[:, :-1], xt[:, -1])
 
 
-def factory(mu: list[float] = (0.5, -1.0), var: list[float] = (0.5, 2.0), process: str = "vp",
+def factory(mu: list[float] = tuple(MU), var: list[float] = tuple(VAR), process: str = "vp",
             kind: str = "eps") -> nn.Module:  # fmt: skip
     return ClosedForm(list(mu), list(var), process, kind)

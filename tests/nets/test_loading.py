@@ -18,15 +18,12 @@ from sgmverify.errors import (
     ShapeError,
     TimeDomainError,
 )
-from sgmverify.laws import Gaussian
 from sgmverify.nets import PARAMETERIZATIONS, TIME_INPUTS, load_score_model
 from sgmverify.sde import VE, VP, Cosine, SubVP
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _closed_form import B0, B1, COS_S, SMAX, SMIN, ClosedForm, Concat
+from _closed_form import B0, B1, COS_S, DATA, MU, SMAX, SMIN, VAR, ClosedForm, Concat
 
-MU, VAR = [0.5, -1.0], [0.5, 2.0]
-DATA = Gaussian(MU, np.diag(VAR))
 PROCESSES = {"vp": VP(B0, B1), "subvp": SubVP(B0, B1), "ve": VE(SMIN, SMAX), "cosine": Cosine(COS_S)}
 TIMES = [1e-3, 1e-2, 0.1, 0.5, 0.9]
 EPS32 = float(np.finfo(np.float32).eps)

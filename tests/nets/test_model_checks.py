@@ -27,10 +27,8 @@ from sgmverify.nets import (
 from sgmverify.sde import VE, VP
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _closed_form import ClosedForm
+from _closed_form import DATA, MU, VAR, ClosedForm
 
-MU, VAR = [0.5, -1.0], [0.5, 2.0]
-DATA = Gaussian(MU, np.diag(VAR))
 VP_ = VP(0.1, 20.0)
 
 

@@ -7,6 +7,9 @@ linearity of the law in the start covariance (VP: N(0, I) versus N(0, sigma_T^2 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -23,15 +26,10 @@ from sgmverify.samplers import (
 )
 from sgmverify.sde import VP
 
-D = 3
-MU = np.array([1.0, -0.5, 2.0])
-_a = np.random.default_rng(0).standard_normal((D, D))
-SIGMA = _a @ _a.T / D + 0.2 * np.eye(D)
-DATA = Gaussian(MU, SIGMA)
-LAM, U = DATA.eigh()
-_c = np.random.default_rng(1).standard_normal((D, D))
-FULL_START = Gaussian([0.1, 0.2, -0.3], _c @ _c.T / D + 0.3 * np.eye(D))
-E_MAT = 0.2 * np.random.default_rng(2).standard_normal((D, D))
+sys.path.insert(0, str(Path(__file__).parent))
+from _gaussian_data import DATA, E_MAT, FULL_COV, LAM, MU, SIGMA, D, U
+
+FULL_START = Gaussian([0.1, 0.2, -0.3], FULL_COV)
 VPP = VP(0.1, 20.0)
 
 

@@ -10,6 +10,8 @@ m <- A m + B, C <- A C A^T + N I.  Second reference: Monte Carlo through sampler
 from __future__ import annotations
 
 import itertools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,15 +28,9 @@ from sgmverify.samplers import (
 )
 from sgmverify.sde import OU, VP
 
-D = 3
-MU = np.array([1.0, -0.5, 2.0])
-_a = np.random.default_rng(0).standard_normal((D, D))
-SIGMA = _a @ _a.T / D + 0.2 * np.eye(D)
-DATA = Gaussian(MU, SIGMA)
-LAM, U = DATA.eigh()
-_c = np.random.default_rng(1).standard_normal((D, D))
-FULL_COV = _c @ _c.T / D + 0.3 * np.eye(D)  # a start covariance not diagonal in U
-E_MAT = 0.2 * np.random.default_rng(2).standard_normal((D, D))  # a general (non-symmetric) score error
+sys.path.insert(0, str(Path(__file__).parent))
+from _gaussian_data import DATA, E_MAT, FULL_COV, MU, SIGMA, D, U
+
 T, K, T_MIN = 1.0, 6, 1e-2
 
 INITS = {
