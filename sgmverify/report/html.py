@@ -68,6 +68,8 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 1
 .scroll { max-width: 100%; overflow-x: auto; }
 td { overflow-wrap: break-word; }
 td.name { white-space: nowrap; }
+td.provsplit { white-space: nowrap; font-size: 12px; line-height: 1.35; }
+#summary th.num { white-space: normal; }  /* long headers wrap so the summary fits at 1400 px */
 .banner { background: #fff8e1; border: 1px solid #ffb300; padding: 10px 14px; border-radius: 6px;
   margin: 8px 0; font-weight: 600; }
 .tag-unverified { background: #fff3cd; color: #7a5a00; border: 1px dashed #b08900; border-radius: 10px;

@@ -97,7 +97,8 @@ def _summary(summary: Mapping[str, Any], links: Mapping[str, str]) -> str:
         cells.append(f'<td class="num">{nc["detected"]}/{nc["total"]}</td>')
         cells.append(_num(nc["missed"]))
         prov = block.get("provenance", {})
-        cells.append("<td>" + e(" · ".join(f"{p} {sum(r.values())}" for p, r in prov.items())) + "</td>")
+        lines = "<br>".join(e(f"{p} {sum(r.values())}") for p, r in prov.items())
+        cells.append(f'<td class="provsplit">{lines}</td>')
         bad = block["unexpected"] > 0
         klass = " ".join(c for c in (cls, "unexpected" if bad and not cls else "") if c)
         return f'<tr class="{klass}">' + "".join(cells) + "</tr>"
@@ -110,8 +111,8 @@ def _summary(summary: Mapping[str, Any], links: Mapping[str, str]) -> str:
         prov_rows.append(f"<tr><td>{e(p)}</td>{cells}{_num(counts.get('controls', 0))}</tr>")
     return (
         '<section id="summary"><h2>Summary</h2><div class="scroll"><table><thead><tr><th>suite</th>'
-        f"{head}<th class='num'>HOLDS unverified</th><th class='num'>loose</th>"
-        "<th class='num'>claims</th><th class='num'>controls detected</th>"
+        f"{head}<th class='num'>HOLDS un&shy;verified</th><th class='num'>loose</th>"
+        "<th class='num'>claims</th><th class='num'>controls caught</th>"
         "<th class='num'>controls missed</th>"
         f"<th>checks by provenance</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="note">Verdict counts are over claims. Negative controls — deliberately false statements '

@@ -132,6 +132,8 @@ class Browser:
         probe = """(async () => {
           const height = document.documentElement.scrollHeight;  // as first shown: details closed
           const width = document.documentElement.scrollWidth;
+          const overflow = [...document.querySelectorAll('#summary .scroll')]
+            .filter(el => el.scrollWidth > el.clientWidth + 1).length;  // the summary must fit, not scroll
           document.querySelectorAll('details').forEach(d => { d.open = true; });
           const imgs = [...document.images];
           imgs.forEach(i => { i.loading = 'eager'; });
@@ -140,7 +142,7 @@ class Browser:
           const cased = [...document.querySelectorAll('*')]
             .filter(el => !['none', ''].includes(getComputedStyle(el).textTransform))
             .map(el => el.tagName + ': ' + el.textContent.slice(0, 60));
-          return JSON.stringify({height, width, open_height: document.documentElement.scrollHeight,
+          return JSON.stringify({height, width, overflow, open_height: document.documentElement.scrollHeight,
                                  images: imgs.length, broken, cased,
                                  text: document.body.innerText});
         })()"""
@@ -170,6 +172,7 @@ def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser_report")
     results = make_results()
     results[0].title = "step η ≤ e^{−T} at p_{t_min}"  # maths in a title: must keep its case
+    results[-1].suite = "elamvazhuthi_oymak_pasqualetti_2023"  # the longest real suite name: must still fit
     write_reports(results, out)
     return out
 
@@ -188,5 +191,6 @@ def test_every_page_renders_cleanly(report, tmp_path):
             assert "Η" not in info["text"], f"{name}: an upper-case eta where the source has η"
             assert 300 < info["height"] <= MAX_HEIGHT_PX, f"{name}: {info['height']} px tall"
             assert info["width"] <= 1400, f"{name}: {info['width']} px wide at a 1400 px window"
+            assert info["overflow"] == 0, f"{name}: the summary table overflows its box at 1400 px"
     suite_page = next(p for p in pages if "η" in p.read_text())
     assert "e⁻ᵀ" in suite_page.read_text() and "p_(t_min)" in suite_page.read_text()  # no raw TeX
