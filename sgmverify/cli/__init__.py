@@ -17,6 +17,7 @@ positionals (``sgmverify bound ID --suite X m=1``): a subcommand's arguments are
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -98,7 +99,28 @@ def _glue_expression_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``sgmverify`` command; returns the exit status."""
+    """Entry point of the ``sgmverify`` command; returns the exit status.
+
+    A reader that closes the pipe early (``sgmverify list | head``) ends the command quietly with status
+    141 (128 + SIGPIPE, as a shell reports it); results already stored are kept.
+    """
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not raise again (Python docs, signal)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (captured in tests): nothing to flush
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = _glue_expression_values(sys.argv[1:] if argv is None else list(argv))
     try:
@@ -110,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, UnknownNameError, InvalidParameterError, ResultsFormatError) as exc:
         _err(str(exc))
         return 2
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except (StoreError, OSError) as exc:
         _err(f"{exc} (results already stored are kept)" if not isinstance(exc, StoreError) else str(exc))
         return 1
