@@ -15,7 +15,7 @@ import numpy as np
 
 from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
 
-__all__ = ["finite_real", "real_array"]
+__all__ = ["finite_real", "float_array", "real_array"]
 
 _NOT_NUMBERS = (str, bytes, dict, set, frozenset)
 
@@ -42,6 +42,27 @@ def real_array(value: object, name: str) -> np.ndarray:
         return np.array(arr, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidParameterError(f"{name} must hold real numbers within float64 range: {exc}") from None
+
+
+def float_array(value: object, name: str, what: str | None = None) -> np.ndarray:
+    """``value`` as a float64 array, the lenient way of the numeric entry points (``sde`` states and times,
+    ``estimates`` samples): booleans and object arrays of numbers convert, as numpy converts them.
+
+    The caller refuses the non-numbers it knows of first (strings, ``None``, ...); here entries that are not
+    booleans or real numbers raise :class:`~sgmverify.errors.InvalidTypeError` (``what``, default
+    "``name`` must be an array of real numbers", then the reason) and numbers beyond float64
+    :class:`~sgmverify.errors.InvalidParameterError`.
+    """
+    what = what or f"{name} must be an array of real numbers"
+    try:
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf" and arr.dtype != object:
+            raise TypeError(f"its entries are of type {arr.dtype}")
+        return np.asarray(arr, dtype=float)
+    except OverflowError:
+        raise InvalidParameterError(f"{name} has entries too large for float64.") from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(f"{what} ({exc}).") from None
 
 
 def finite_real(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sgmverify._validate import float_array
 from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
 
 __all__ = ["Estimate", "bootstrap_ci", "loglog_slope", "mean_ci", "percentile_estimate"]
@@ -239,15 +240,7 @@ def _real_array(value: Any, name: str) -> np.ndarray:
     """``value`` as a float array; InvalidTypeError for strings, complex numbers, None or other objects."""
     if isinstance(value, str | bytes | dict) or value is None:
         raise InvalidTypeError(f"{name} must be an array of real numbers, got {type(value).__name__}.")
-    try:
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biuf" and arr.dtype != object:
-            raise TypeError(f"dtype {arr.dtype}")
-        return np.asarray(arr, dtype=float)
-    except OverflowError:
-        raise InvalidParameterError(f"{name} has entries too large for float64.") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"{name} must be an array of real numbers ({exc}).") from None
+    return float_array(value, name)
 
 
 def _level(level: Any) -> float:

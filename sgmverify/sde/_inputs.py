@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sgmverify._validate import float_array
 from sgmverify.errors import InvalidParameterError, InvalidTypeError, ShapeError
 from sgmverify.symbolic import is_mpmath, is_torch
 
@@ -64,15 +65,7 @@ def state(x: Any, name: str) -> Any:
         return x
     if x is None or isinstance(x, str | bytes | dict | bool | complex):
         raise InvalidTypeError(f"{name} must be an array of real numbers, got {type(x).__name__} {x!r}.")
-    try:
-        arr = np.asarray(x)
-        if arr.dtype.kind not in "biuf" and arr.dtype != object:
-            raise TypeError(f"its entries are of type {arr.dtype}")
-        return np.asarray(arr, dtype=float)
-    except OverflowError:
-        raise InvalidParameterError(f"{name} has entries too large for float64.") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"{name} must be an array of real numbers ({exc}).") from None
+    return float_array(x, name)
 
 
 def times(t: Any) -> np.ndarray:
@@ -81,15 +74,7 @@ def times(t: Any) -> np.ndarray:
         raise InvalidTypeError(
             f"time t must be a real number or an array of them, got {type(t).__name__} {t!r}."
         )
-    try:
-        arr = np.asarray(t)
-        if arr.dtype.kind not in "biuf" and arr.dtype != object:
-            raise TypeError(f"its entries are of type {arr.dtype}")
-        return np.asarray(arr, dtype=float)
-    except OverflowError:
-        raise InvalidParameterError(f"time t = {t!r} is too large for float64.") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"time t must be a real number or an array of them ({exc}).") from None
+    return float_array(t, "time t", "time t must be a real number or an array of them")
 
 
 def finite_state(x: Any, name: str) -> Any:
